@@ -1,0 +1,90 @@
+// Pretokenizers: split text into the pieces that BPE then encodes, exactly as the encoding's
+// split regex would under Rust's regex semantics (leftmost-first alternation, backtracking).
+//
+// The three tiktoken pattern families run on hand-written scanners; each branch of a scanner
+// names the regex alternative it implements. Any other pattern runs through PCRE2 (JIT when
+// available). Input must be valid UTF-8: the Encoding validates or repairs it first.
+#ifndef TOKWISE_LIB_ENCODING_PRETOKENIZER_H_
+#define TOKWISE_LIB_ENCODING_PRETOKENIZER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "tokwise/encoding.h"
+
+namespace tokwise::encoding_internal {
+
+// Returns the end of the piece that starts at `pos` (pos < n) under the given family.
+size_t NextPieceGpt2(const uint8_t* s, size_t pos, size_t n);
+size_t NextPieceCl100k(const uint8_t* s, size_t pos, size_t n);
+size_t NextPieceO200k(const uint8_t* s, size_t pos, size_t n);
+
+// Recognises the known patterns (their Rust and their older equivalent forms).
+PatternKind ClassifyPattern(std::string_view pattern);
+
+class Pretokenizer {
+ public:
+  // For kCustom, compiles `pattern` with PCRE2; errors name the pattern's problem.
+  static absl::StatusOr<std::unique_ptr<Pretokenizer>> Make(PatternKind kind,
+                                                            std::string_view pattern);
+  ~Pretokenizer();
+
+  PatternKind kind() const { return kind_; }
+
+  // Calls piece(begin, end) for each piece of text, in order. Text between regex matches
+  // (possible only for custom patterns) is skipped, as tiktoken skips it.
+  template <class F>
+  void Split(const uint8_t* s, size_t n, F&& piece) const {
+    size_t pos = 0;
+    switch (kind_) {
+      case PatternKind::kGpt2:
+        while (pos < n) {
+          size_t e = NextPieceGpt2(s, pos, n);
+          piece(pos, e);
+          pos = e;
+        }
+        return;
+      case PatternKind::kCl100k:
+        while (pos < n) {
+          size_t e = NextPieceCl100k(s, pos, n);
+          piece(pos, e);
+          pos = e;
+        }
+        return;
+      case PatternKind::kO200k:
+        while (pos < n) {
+          size_t e = NextPieceO200k(s, pos, n);
+          piece(pos, e);
+          pos = e;
+        }
+        return;
+      case PatternKind::kCustom: {
+        size_t b, e;
+        while (pos < n && CustomNext(s, n, pos, &b, &e)) {
+          if (e > b) piece(b, e);
+          pos = e > b ? e : b + 1;
+          // Step over a whole character after an empty match.
+          while (pos < n && (s[pos] & 0xC0) == 0x80) ++pos;
+        }
+        return;
+      }
+    }
+  }
+
+ private:
+  Pretokenizer() = default;
+  // Finds the next match at or after pos; false if none.
+  bool CustomNext(const uint8_t* s, size_t n, size_t pos, size_t* b, size_t* e) const;
+
+  PatternKind kind_ = PatternKind::kCustom;
+  struct Regex;
+  std::unique_ptr<Regex> regex_;
+};
+
+}  // namespace tokwise::encoding_internal
+
+#endif  // TOKWISE_LIB_ENCODING_PRETOKENIZER_H_

@@ -1,0 +1,61 @@
+// Unicode character classes and UTF-8 helpers for the pretokenizers.
+#ifndef TOKWISE_LIB_ENCODING_UNICODE_H_
+#define TOKWISE_LIB_ENCODING_UNICODE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace tokwise::encoding_internal {
+
+// The classes the split patterns distinguish. kSpace is the White_Space property (what Rust's
+// regex crate means by \s); the others are General_Category groups. The table is generated
+// from Unicode 15.0.0 (see gen_unicode_table.py).
+enum class CharClass : uint8_t {
+  kOther = 0,
+  kUpper,        // Lu
+  kLower,        // Ll
+  kTitle,        // Lt
+  kModifier,     // Lm
+  kOtherLetter,  // Lo
+  kMark,         // Mn, Mc, Me
+  kNumber,       // Nd, Nl, No
+  kSpace,        // White_Space
+};
+
+// Returns the class of a code point (kOther above U+10FFFF).
+CharClass ClassOf(uint32_t cp);
+
+inline bool IsLetter(CharClass c) { return c >= CharClass::kUpper && c <= CharClass::kOtherLetter; }
+
+// Decodes one code point of valid UTF-8 at p (p < end). Sets *len to its byte length.
+inline uint32_t DecodeUtf8(const uint8_t* p, const uint8_t* end, int* len) {
+  uint8_t b = p[0];
+  if (b < 0x80) {
+    *len = 1;
+    return b;
+  }
+  if (b < 0xE0) {
+    *len = 2;
+    return ((b & 0x1Fu) << 6) | (p[1] & 0x3Fu);
+  }
+  if (b < 0xF0) {
+    *len = 3;
+    return ((b & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+  }
+  *len = 4;
+  return ((b & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
+}
+
+// Returns the byte offset of the first ill-formed UTF-8 sequence, or text.size() if the whole
+// text is valid (shortest form, no surrogates, at most U+10FFFF).
+size_t FindInvalidUtf8(std::string_view text);
+
+// Returns text with each maximal subpart of an ill-formed sequence replaced by U+FFFD
+// (Unicode 15 section 3.9, "U+FFFD Substitution of Maximal Subparts").
+std::string ReplaceInvalidUtf8(std::string_view text);
+
+}  // namespace tokwise::encoding_internal
+
+#endif  // TOKWISE_LIB_ENCODING_UNICODE_H_

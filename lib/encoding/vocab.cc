@@ -1,0 +1,220 @@
+#include "encoding/vocab.h"
+
+#include <algorithm>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace tokwise::encoding_internal {
+namespace {
+
+// Ranks above this are refused: no real encoding comes close, and it bounds the memory a
+// hostile file can make us allocate.
+constexpr uint32_t kMaxRank = 1u << 24;
+// Longest token accepted, in bytes.
+constexpr size_t kMaxTokenLen = 1024;
+
+constexpr uint32_t kMagic = 0x314B574Bu;  // "KWK1" little-endian.
+
+int Base64Value(uint8_t c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+// Decodes standard base64 with optional '=' padding. Returns false on any other character or
+// a malformed length.
+bool DecodeBase64(std::string_view in, std::string* out) {
+  out->clear();
+  while (!in.empty() && in.back() == '=') in.remove_suffix(1);
+  if (in.size() % 4 == 1) return false;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char ch : in) {
+    int v = Base64Value(static_cast<uint8_t>(ch));
+    if (v < 0) return false;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out->push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Vocab>> Vocab::FromTiktoken(std::string_view data) {
+  struct Entry {
+    uint32_t rank;
+    std::string bytes;
+  };
+  std::vector<Entry> entries;
+  entries.reserve(data.size() / 12);
+  std::string token;
+  size_t line_no = 0;
+  uint32_t max_rank = 0;
+  while (!data.empty()) {
+    ++line_no;
+    size_t eol = data.find('\n');
+    std::string_view line = data.substr(0, eol);
+    data.remove_prefix(eol == std::string_view::npos ? data.size() : eol + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) continue;
+    size_t sp = line.find(' ');
+    if (sp == std::string_view::npos || sp == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("rank file line ", line_no, ": expected \"<base64 token> <rank>\""));
+    }
+    std::string_view b64 = line.substr(0, sp), num = line.substr(sp + 1);
+    if (!DecodeBase64(b64, &token) || token.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("rank file line ", line_no, ": token is not valid non-empty base64"));
+    }
+    if (token.size() > kMaxTokenLen) {
+      return absl::InvalidArgumentError(absl::StrCat("rank file line ", line_no, ": token of ",
+                                                     token.size(), " bytes exceeds the limit of ",
+                                                     kMaxTokenLen));
+    }
+    uint64_t rank = 0;
+    if (num.empty() || num.size() > 10) {
+      return absl::InvalidArgumentError(absl::StrCat("rank file line ", line_no, ": bad rank"));
+    }
+    for (char c : num) {
+      if (c < '0' || c > '9') {
+        return absl::InvalidArgumentError(
+            absl::StrCat("rank file line ", line_no, ": rank is not a decimal number"));
+      }
+      rank = rank * 10 + static_cast<uint64_t>(c - '0');
+    }
+    if (rank >= kMaxRank) {
+      return absl::InvalidArgumentError(absl::StrCat("rank file line ", line_no, ": rank ", rank,
+                                                     " exceeds the limit of ", kMaxRank - 1));
+    }
+    max_rank = std::max(max_rank, static_cast<uint32_t>(rank));
+    entries.push_back({static_cast<uint32_t>(rank), token});
+  }
+  if (entries.empty()) return absl::InvalidArgumentError("rank file holds no tokens");
+
+  auto v = std::unique_ptr<Vocab>(new Vocab());
+  v->n_ = max_rank + 1;
+  std::vector<const std::string*> by_rank(v->n_, nullptr);
+  for (const Entry& e : entries) {
+    if (by_rank[e.rank] != nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat("rank file: rank ", e.rank, " appears twice"));
+    }
+    by_rank[e.rank] = &e.bytes;
+  }
+  v->own_offsets_.resize(v->n_ + 1);
+  uint32_t off = 0;
+  for (uint32_t r = 0; r < v->n_; ++r) {
+    v->own_offsets_[r] = off;
+    if (by_rank[r]) {
+      v->own_bytes_.insert(v->own_bytes_.end(), by_rank[r]->begin(), by_rank[r]->end());
+      off += static_cast<uint32_t>(by_rank[r]->size());
+    }
+  }
+  v->own_offsets_[v->n_] = off;
+  v->offsets_ = v->own_offsets_.data();
+  v->bytes_ = v->own_bytes_.data();
+  v->BuildIndex();
+  if (v->slots_ == nullptr) {
+    return absl::InvalidArgumentError("rank file: the same token bytes appear under two ranks");
+  }
+  v->Finish();
+  for (int b = 0; b < 256; ++b) {
+    if (v->byte_rank_[b] == kNoRank) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "rank file: byte 0x", absl::Hex(b, absl::kZeroPad2),
+          " has no rank of its own; byte-level BPE needs all 256 single bytes"));
+    }
+  }
+  return v;
+}
+
+void Vocab::BuildIndex() {
+  size_t cap = 16;
+  n_present_ = 0;
+  for (uint32_t r = 0; r < n_; ++r) n_present_ += offsets_[r + 1] > offsets_[r];
+  // Load factor at most 0.4: probes stay short for the misses BPE asks about most.
+  while (cap * 2 < static_cast<size_t>(n_present_) * 5) cap <<= 1;
+  own_slots_.assign(cap, Slot{0, kNoRank});
+  mask_ = cap - 1;
+  max_token_len_ = 0;
+  for (uint32_t r = 0; r < n_; ++r) {
+    uint32_t a = offsets_[r], b = offsets_[r + 1];
+    if (a == b) continue;
+    max_token_len_ = std::max<size_t>(max_token_len_, b - a);
+    uint64_t h = HashBytes(bytes_ + a, b - a);
+    size_t i = static_cast<size_t>(h) & mask_;
+    while (own_slots_[i].rank != kNoRank) {
+      const Slot& s = own_slots_[i];
+      if (s.tag == static_cast<uint32_t>(h >> 32) && offsets_[s.rank + 1] - offsets_[s.rank] == b - a &&
+          std::memcmp(bytes_ + offsets_[s.rank], bytes_ + a, b - a) == 0) {
+        slots_ = nullptr;  // Duplicate token bytes.
+        own_slots_.clear();
+        return;
+      }
+      i = (i + 1) & mask_;
+    }
+    own_slots_[i] = Slot{static_cast<uint32_t>(h >> 32), r};
+  }
+  slots_ = own_slots_.data();
+}
+
+void Vocab::Finish() {
+  for (int b = 0; b < 256; ++b) {
+    uint8_t byte = static_cast<uint8_t>(b);
+    byte_rank_[b] = Lookup(&byte, 1);
+  }
+}
+
+std::string Vocab::Serialize() const {
+  // Layout, all little-endian uint32 unless noted: magic, n, n_present, max_token_len,
+  // slot count, byte count; offsets[n + 1]; slots[slot count] as (tag, rank); bytes.
+  std::string out;
+  auto put = [&out](uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); };
+  put(kMagic);
+  put(n_);
+  put(n_present_);
+  put(static_cast<uint32_t>(max_token_len_));
+  put(static_cast<uint32_t>(mask_ + 1));
+  put(offsets_[n_]);
+  out.append(reinterpret_cast<const char*>(offsets_), (n_ + 1) * sizeof(uint32_t));
+  out.append(reinterpret_cast<const char*>(slots_), (mask_ + 1) * sizeof(Slot));
+  out.append(reinterpret_cast<const char*>(bytes_), offsets_[n_]);
+  return out;
+}
+
+absl::StatusOr<std::unique_ptr<Vocab>> Vocab::FromSerialized(std::string_view data) {
+  auto bad = [] { return absl::DataLossError("embedded vocabulary is corrupt"); };
+  if (data.size() < 24 || reinterpret_cast<uintptr_t>(data.data()) % 4 != 0) return bad();
+  const uint32_t* h = reinterpret_cast<const uint32_t*>(data.data());
+  if (h[0] != kMagic) return bad();
+  uint64_t n = h[1], slots = h[4], nbytes = h[5];
+  if (n == 0 || slots == 0 || (slots & (slots - 1)) != 0) return bad();
+  uint64_t need = 24 + (n + 1) * 4 + slots * sizeof(Slot) + nbytes;
+  if (data.size() < need) return bad();
+  auto v = std::unique_ptr<Vocab>(new Vocab());
+  v->n_ = static_cast<uint32_t>(n);
+  v->n_present_ = h[2];
+  v->max_token_len_ = h[3];
+  v->mask_ = static_cast<size_t>(slots - 1);
+  v->offsets_ = h + 6;
+  v->slots_ = reinterpret_cast<const Slot*>(v->offsets_ + n + 1);
+  v->bytes_ = reinterpret_cast<const uint8_t*>(v->slots_ + slots);
+  if (v->offsets_[n] != nbytes) return bad();
+  v->Finish();
+  return v;
+}
+
+size_t Vocab::MemoryBytes() const {
+  return sizeof(*this) + own_offsets_.capacity() * 4 + own_bytes_.capacity() +
+         own_slots_.capacity() * sizeof(Slot);
+}
+
+}  // namespace tokwise::encoding_internal
