@@ -1,288 +1,58 @@
-// tokwise: the command-line front end. Only argument handling and printing live here; the
-// work is done by the library.
+// tokwise: the command-line front end. Only argument handling and printing live in this
+// folder; the work is done by the library.
 //
 // Exit codes: 0 ok, 1 usage error, 2 input error.
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iostream>
-#include <iterator>
-#include <memory>
-#include <sstream>
 #include <string>
-#include <vector>
 
-#include "tokwise/encoding.h"
+#include "commands.h"
 
 namespace {
 
-constexpr int kOk = 0;
-constexpr int kUsage = 1;
-constexpr int kInput = 2;
-
-const char kMainHelp[] =
-    "usage: tokwise <command> [options]\n"
-    "\n"
-    "commands:\n"
-    "  count    count the tokens of a file or of standard input\n"
-    "  encode   print the token ids of a file or of standard input\n"
-    "  decode   turn token ids back into text\n"
-    "  help     show help for a command: tokwise help count\n"
-    "\n"
-    "Run 'tokwise <command> --help' for the options of a command.\n";
-
-const char kCountHelp[] =
-    "usage: tokwise count [--encoding NAME | --model MODEL | --tiktoken FILE --encoding NAME]\n"
-    "                     [--special text|recognize|reject] [--replace-invalid] [FILE...]\n"
-    "\n"
-    "Counts the tokens of each FILE (or of standard input when none is given, or for '-').\n"
-    "  --encoding NAME    o200k_base (default), o200k_harmony, cl100k_base; with --tiktoken\n"
-    "                     also p50k_base, p50k_edit, r50k_base, gpt2\n"
-    "  --model MODEL      the encoding of a model, e.g. gpt-4o, openai/gpt-4.1, gpt-3.5-turbo\n"
-    "  --tiktoken FILE    load the ranks from a .tiktoken file; pattern and special tokens\n"
-    "                     come from --encoding\n"
-    "  --special POLICY   special-token strings in the text: 'text' (default for count),\n"
-    "                     'recognize', or 'reject' (default for encode)\n"
-    "  --replace-invalid  replace invalid UTF-8 with U+FFFD instead of failing\n";
-
-const char kEncodeHelp[] =
-    "usage: tokwise encode [count's options] [FILE]\n"
-    "\n"
-    "Prints the token ids of FILE (or standard input), space-separated, on one line.\n"
-    "Special-token strings are an error unless --special says otherwise.\n";
-
-const char kDecodeHelp[] =
-    "usage: tokwise decode [--encoding NAME | --model MODEL | --tiktoken FILE --encoding NAME]\n"
-    "                      [IDS...]\n"
-    "\n"
-    "Writes the bytes of the given token ids (or of whitespace-separated ids read from\n"
-    "standard input) to standard output.\n";
-
-struct Args {
-  std::string encoding;
-  std::string model;
-  std::string tiktoken;
-  std::string special;
-  bool replace_invalid = false;
-  bool help = false;
-  std::vector<std::string> positional;
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(int argc, char** argv);
 };
 
-// Parses the options shared by count, encode and decode. Returns false with a message.
-bool ParseArgs(int argc, char** argv, int first, Args* a, std::string* err) {
-  for (int i = first; i < argc; ++i) {
-    std::string arg = argv[i];
-    auto value = [&](std::string* out) {
-      if (i + 1 >= argc) {
-        *err = "option " + arg + " needs a value";
-        return false;
-      }
-      *out = argv[++i];
-      return true;
-    };
-    if (arg == "--help" || arg == "-h") {
-      a->help = true;
-    } else if (arg == "--encoding" || arg == "-e") {
-      if (!value(&a->encoding)) return false;
-    } else if (arg == "--model" || arg == "-m") {
-      if (!value(&a->model)) return false;
-    } else if (arg == "--tiktoken") {
-      if (!value(&a->tiktoken)) return false;
-    } else if (arg == "--special") {
-      if (!value(&a->special)) return false;
-      if (a->special != "text" && a->special != "recognize" && a->special != "reject") {
-        *err = "--special takes text, recognize or reject, not '" + a->special + "'";
-        return false;
-      }
-    } else if (arg == "--replace-invalid") {
-      a->replace_invalid = true;
-    } else if (arg.size() > 1 && arg[0] == '-') {
-      *err = "unknown option " + arg;
-      return false;
-    } else {
-      a->positional.push_back(arg);
-    }
-  }
-  if (!a->encoding.empty() && !a->model.empty()) {
-    *err = "give --encoding or --model, not both";
-    return false;
-  }
-  if (!a->tiktoken.empty() && a->encoding.empty()) {
-    *err = "--tiktoken needs --encoding to name the pattern and special tokens";
-    return false;
-  }
-  return true;
-}
+// One line per command: name, summary, entry point.
+const Command kCommands[] = {
+    {"count", "count the tokens of files or of standard input", tokwise::cli::RunCount},
+    {"encode", "print the token ids of a file or of standard input", tokwise::cli::RunEncode},
+    {"decode", "turn token ids back into text", tokwise::cli::RunDecode},
+};
 
-absl::StatusOr<std::shared_ptr<const tokwise::Encoding>> OpenEncoding(const Args& a) {
-  if (!a.tiktoken.empty()) {
-    auto spec = tokwise::KnownEncodingSpec(a.encoding);
-    if (!spec.ok()) return spec.status();
-    return tokwise::Encoding::FromTiktokenFile(a.tiktoken, *spec);
-  }
-  if (!a.model.empty()) return tokwise::Encoding::ForModel(a.model);
-  return tokwise::Encoding::Get(a.encoding.empty() ? "o200k_base" : a.encoding);
-}
-
-bool ReadInput(const std::string& path, std::string* out, std::string* err) {
-  std::ostringstream buf;
-  if (path == "-") {
-    buf << std::cin.rdbuf();
-  } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      *err = path + ": cannot open: " + std::strerror(errno);
-      return false;
-    }
-    buf << in.rdbuf();
-    if (in.bad()) {
-      *err = path + ": read error";
-      return false;
-    }
-  }
-  *out = buf.str();
-  return true;
-}
-
-tokwise::SpecialPolicy PolicyOf(const std::string& s, tokwise::SpecialPolicy dflt) {
-  if (s == "text") return tokwise::SpecialPolicy::kAsText;
-  if (s == "recognize") return tokwise::SpecialPolicy::kRecognize;
-  if (s == "reject") return tokwise::SpecialPolicy::kReject;
-  return dflt;
-}
-
-int Usage(const char* help, const std::string& err) {
-  std::fprintf(stderr, "tokwise: %s\n\n%s", err.c_str(), help);
-  return kUsage;
-}
-
-int RunCount(int argc, char** argv, bool encode) {
-  const char* help = encode ? kEncodeHelp : kCountHelp;
-  Args a;
-  std::string err;
-  if (!ParseArgs(argc, argv, 2, &a, &err)) return Usage(help, err);
-  if (a.help) {
-    std::fputs(help, stdout);
-    return kOk;
-  }
-  auto enc = OpenEncoding(a);
-  if (!enc.ok()) {
-    std::fprintf(stderr, "tokwise: %s\n", std::string(enc.status().message()).c_str());
-    return kUsage;
-  }
-  if (a.positional.empty()) a.positional.push_back("-");
-  if (encode && a.positional.size() > 1) return Usage(help, "encode takes one file");
-  uint64_t total = 0;
-  for (const std::string& path : a.positional) {
-    std::string text;
-    if (!ReadInput(path, &text, &err)) {
-      std::fprintf(stderr, "tokwise: %s\n", err.c_str());
-      return kInput;
-    }
-    tokwise::EncodeOptions eo;
-    eo.special = PolicyOf(a.special, encode ? tokwise::SpecialPolicy::kReject
-                                            : tokwise::SpecialPolicy::kAsText);
-    eo.invalid_utf8 =
-        a.replace_invalid ? tokwise::InvalidUtf8::kReplace : tokwise::InvalidUtf8::kReject;
-    const std::string name = path == "-" ? "<stdin>" : path;
-    if (encode) {
-      auto ids = (*enc)->Encode(text, eo);
-      if (!ids.ok()) {
-        std::fprintf(stderr, "tokwise: %s: %s\n", name.c_str(),
-                     std::string(ids.status().message()).c_str());
-        return kInput;
-      }
-      std::string line;
-      for (size_t i = 0; i < ids->size(); ++i) {
-        if (i) line.push_back(' ');
-        line += std::to_string((*ids)[i]);
-      }
-      std::printf("%s\n", line.c_str());
-      continue;
-    }
-    tokwise::CountOptions co;
-    co.special = eo.special;
-    co.invalid_utf8 = eo.invalid_utf8;
-    auto n = (*enc)->Count(text, co);
-    if (!n.ok()) {
-      std::fprintf(stderr, "tokwise: %s: %s\n", name.c_str(),
-                   std::string(n.status().message()).c_str());
-      return kInput;
-    }
-    total += *n;
-    if (a.positional.size() == 1) {
-      std::printf("%zu\n", *n);
-    } else {
-      std::printf("%zu\t%s\n", *n, name.c_str());
-    }
-  }
-  if (a.positional.size() > 1) std::printf("%llu\ttotal\n", static_cast<unsigned long long>(total));
-  return kOk;
-}
-
-int RunDecode(int argc, char** argv) {
-  Args a;
-  std::string err;
-  if (!ParseArgs(argc, argv, 2, &a, &err)) return Usage(kDecodeHelp, err);
-  if (a.help) {
-    std::fputs(kDecodeHelp, stdout);
-    return kOk;
-  }
-  auto enc = OpenEncoding(a);
-  if (!enc.ok()) {
-    std::fprintf(stderr, "tokwise: %s\n", std::string(enc.status().message()).c_str());
-    return kUsage;
-  }
-  std::vector<std::string> words = a.positional;
-  if (words.empty()) {
-    std::string in;
-    if (!ReadInput("-", &in, &err)) {
-      std::fprintf(stderr, "tokwise: %s\n", err.c_str());
-      return kInput;
-    }
-    std::istringstream ss(in);
-    words.assign(std::istream_iterator<std::string>(ss), std::istream_iterator<std::string>());
-  }
-  std::vector<tokwise::TokenId> ids;
-  for (size_t i = 0; i < words.size(); ++i) {
-    const std::string& w = words[i];
-    char* end = nullptr;
-    errno = 0;
-    unsigned long long v = std::strtoull(w.c_str(), &end, 10);
-    if (w.empty() || *end != '\0' || errno != 0 || v > 0xFFFFFFFFull || w[0] == '-') {
-      std::fprintf(stderr, "tokwise: token %zu: '%s' is not a token id\n", i + 1, w.c_str());
-      return kInput;
-    }
-    ids.push_back(static_cast<tokwise::TokenId>(v));
-  }
-  auto bytes = (*enc)->Decode(ids);
-  if (!bytes.ok()) {
-    std::fprintf(stderr, "tokwise: %s\n", std::string(bytes.status().message()).c_str());
-    return kInput;
-  }
-  std::fwrite(bytes->data(), 1, bytes->size(), stdout);
-  return kOk;
+void PrintHelp(FILE* out) {
+  std::fprintf(out, "usage: tokwise <command> [options]\n\ncommands:\n");
+  for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+  std::fprintf(out, "\nRun 'tokwise <command> --help' for the options of a command.\n");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fputs(kMainHelp, stderr);
-    return kUsage;
+    PrintHelp(stderr);
+    return tokwise::cli::kUsage;
   }
   std::string cmd = argv[1];
-  if (cmd == "count") return RunCount(argc, argv, false);
-  if (cmd == "encode") return RunCount(argc, argv, true);
-  if (cmd == "decode") return RunDecode(argc, argv);
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {
-    std::string topic = argc > 2 ? argv[2] : "";
-    if (topic == "count") std::fputs(kCountHelp, stdout);
-    else if (topic == "encode") std::fputs(kEncodeHelp, stdout);
-    else if (topic == "decode") std::fputs(kDecodeHelp, stdout);
-    else std::fputs(kMainHelp, stdout);
-    return kOk;
+    if (argc > 2) {
+      for (const Command& c : kCommands) {
+        if (std::strcmp(c.name, argv[2]) == 0) {
+          char* sub[] = {argv[0], argv[2], const_cast<char*>("--help"), nullptr};
+          return c.run(3, sub);
+        }
+      }
+    }
+    PrintHelp(stdout);
+    return tokwise::cli::kOk;
   }
-  std::fprintf(stderr, "tokwise: unknown command '%s'\n\n%s", cmd.c_str(), kMainHelp);
-  return kUsage;
+  for (const Command& c : kCommands) {
+    if (cmd == c.name) return c.run(argc, argv);
+  }
+  std::fprintf(stderr, "tokwise: unknown command '%s'\n\n", cmd.c_str());
+  PrintHelp(stderr);
+  return tokwise::cli::kUsage;
 }

@@ -1,0 +1,19 @@
+// The subcommands of the tokwise program. Each Run* takes the whole argv (argv[1] is the
+// command name) and returns the exit code.
+#ifndef TOKWISE_BINDINGS_CLI_COMMANDS_H_
+#define TOKWISE_BINDINGS_CLI_COMMANDS_H_
+
+namespace tokwise::cli {
+
+// Exit codes shared by every command.
+inline constexpr int kOk = 0;
+inline constexpr int kUsage = 1;
+inline constexpr int kInput = 2;
+
+int RunCount(int argc, char** argv);
+int RunEncode(int argc, char** argv);
+int RunDecode(int argc, char** argv);
+
+}  // namespace tokwise::cli
+
+#endif  // TOKWISE_BINDINGS_CLI_COMMANDS_H_
