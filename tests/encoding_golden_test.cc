@@ -3,6 +3,7 @@
 // r50k_base. The goldens in shared/data/oracle were made by npm tiktoken@1.0.22 (OpenAI's
 // Rust core compiled to WebAssembly); see that folder's README.
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -103,6 +104,86 @@ TEST_P(GoldenTest, EveryLineOfTheLineDocuments) {
 
 INSTANTIATE_TEST_SUITE_P(Tiktoken, GoldenTest,
                          ::testing::Values("o200k_base", "cl100k_base", "p50k_base", "r50k_base"));
+
+}  // namespace
+}  // namespace tokwise
+
+namespace tokwise {
+namespace {
+
+uint64_t Fnv1a64OfIds(const std::vector<TokenId>& ids) {
+  std::string joined;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i) joined.push_back(',');
+    joined += std::to_string(ids[i]);
+  }
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : joined) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+// Adversarial cases (tests/data/tiktoken_adversarial_cases.json), goldens made by the
+// official tiktoken core with tests/data/gen_tiktoken_goldens.js.
+TEST(AdversarialGolden, MatchesOfficialTiktoken) {
+  simdjson::ondemand::parser case_parser;
+  simdjson::padded_string cases_json =
+      simdjson::padded_string::load(testing::TestData("tiktoken_adversarial_cases.json"));
+  simdjson::ondemand::document cases_doc = case_parser.iterate(cases_json);
+  std::map<std::string, std::string> text_of;
+  std::map<std::string, bool> special_of;
+  for (auto c : cases_doc["cases"].get_array()) {
+    std::string name = std::string(std::string_view(c["name"]));
+    std::string text;
+    auto t = c["text"];
+    if (t.error() == simdjson::SUCCESS) {
+      text = std::string(std::string_view(t));
+    } else {
+      std::string unit = std::string(std::string_view(c["repeat"]));
+      uint64_t times = c["times"];
+      for (uint64_t i = 0; i < times; ++i) text += unit;
+    }
+    text_of[name] = text;
+  }
+
+  simdjson::ondemand::parser parser;
+  simdjson::padded_string golden =
+      simdjson::padded_string::load(testing::TestData("tiktoken_adversarial.jsonl"));
+  simdjson::ondemand::document_stream docs = parser.iterate_many(golden);
+  std::map<std::string, std::shared_ptr<const Encoding>> encs;
+  size_t n = 0;
+  for (auto doc_result : docs) {
+    simdjson::ondemand::document_reference doc = doc_result.value();
+    std::string name = std::string(std::string_view(doc["name"]));
+    std::string encoding = std::string(std::string_view(doc["encoding"]));
+    std::string mode = std::string(std::string_view(doc["mode"]));
+    uint64_t n_tokens = doc["n_tokens"];
+    if (!encs.count(encoding)) encs[encoding] = Open(encoding);
+    const std::string& text = text_of.at(name);
+    EncodeOptions options;
+    options.special = mode == "all" ? SpecialPolicy::kRecognize : SpecialPolicy::kAsText;
+    auto got = encs[encoding]->Encode(text, options);
+    ASSERT_TRUE(got.ok()) << name << ": " << got.status();
+    EXPECT_EQ(got->size(), n_tokens) << encoding << " " << name << " " << mode;
+    auto ids = doc["ids"];
+    if (ids.error() == simdjson::SUCCESS) {
+      std::vector<TokenId> want;
+      for (uint64_t id : ids.get_array()) want.push_back(static_cast<TokenId>(id));
+      ExpectSameIds(want, *got, encoding + " " + name + " " + mode);
+    } else {
+      std::string want_fnv = std::string(std::string_view(doc["ids_fnv"]));
+      char buf[17];
+      std::snprintf(buf, sizeof buf, "%016llx",
+                    static_cast<unsigned long long>(Fnv1a64OfIds(*got)));
+      EXPECT_EQ(want_fnv, buf) << encoding << " " << name;
+    }
+    ++n;
+  }
+  EXPECT_EQ(n, 204u);
+  std::printf("[golden] adversarial: %zu cases compared\n", n);
+}
 
 }  // namespace
 }  // namespace tokwise

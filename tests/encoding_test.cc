@@ -1,2 +1,215 @@
+// Unit tests of the Encoding API: special-token policies, UTF-8 rules, model lookup, decode,
+// rank-file loading and its errors, and properties (round trip, count == encode length).
+#include <random>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
+
+#include "encoding/bpe.h"
+#include "encoding/vocab.h"
+#include "test_util.h"
 #include "tokwise/encoding.h"
+
+namespace tokwise {
+namespace {
+
+std::shared_ptr<const Encoding> O200k() { return *Encoding::Get("o200k_base"); }
+std::shared_ptr<const Encoding> Cl100k() { return *Encoding::Get("cl100k_base"); }
+
+// Values from tiktoken's public documentation and README.
+TEST(Encoding, DocumentedValues) {
+  EXPECT_EQ(*Cl100k()->EncodeOrdinary("hello world"), (std::vector<TokenId>{15339, 1917}));
+  EXPECT_EQ(*O200k()->EncodeOrdinary("hello world"), (std::vector<TokenId>{24912, 2375}));
+  EXPECT_EQ(*Cl100k()->Decode(std::vector<TokenId>{15339, 1917}), "hello world");
+  EXPECT_EQ(Cl100k()->n_vocab(), 100277u);
+  EXPECT_EQ(O200k()->n_vocab(), 200019u);
+  EXPECT_EQ(Cl100k()->eot_token(), 100257);
+  EXPECT_EQ(O200k()->eot_token(), 199999);
+}
+
+TEST(Encoding, SpecialTokenPolicies) {
+  auto enc = Cl100k();
+  const std::string text = "a<|endoftext|>b";
+  // Default Encode() rejects, naming the byte offset.
+  auto rejected = enc->Encode(text);
+  ASSERT_FALSE(rejected.ok());
+  EXPECT_NE(std::string(rejected.status().message()).find("byte offset 1"), std::string::npos)
+      << rejected.status();
+  // Recognised: the special id sits between the ordinary tokens.
+  EncodeOptions recognize;
+  recognize.special = SpecialPolicy::kRecognize;
+  auto ids = enc->Encode(text, recognize);
+  ASSERT_TRUE(ids.ok());
+  EXPECT_EQ(*ids, (std::vector<TokenId>{64, 100257, 65}));
+  // As text (the counting default): several ordinary tokens.
+  auto as_text = enc->Count(text);
+  ASSERT_TRUE(as_text.ok());
+  EXPECT_GT(*as_text, 3u);
+  EXPECT_EQ(*as_text, enc->EncodeOrdinary(text)->size());
+  // Per-token override: allow one special, reject the rest (tiktoken's allowed_special={..}).
+  EncodeOptions some;
+  some.special = SpecialPolicy::kReject;
+  some.special_overrides["<|endoftext|>"] = SpecialPolicy::kRecognize;
+  EXPECT_TRUE(enc->Encode(text, some).ok());
+  EXPECT_FALSE(enc->Encode("x<|fim_prefix|>", some).ok());
+  // A typo in an override is an error, not a silent change of count.
+  EncodeOptions typo;
+  typo.special_overrides["<|endoftxt|>"] = SpecialPolicy::kRecognize;
+  EXPECT_FALSE(enc->Encode(text, typo).ok());
+}
+
+TEST(Encoding, InvalidUtf8) {
+  auto enc = O200k();
+  const std::string bad = std::string("ab\xC3(cd", 6);
+  auto st = enc->Count(bad);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(std::string(st.status().message()).find("byte offset 2"), std::string::npos);
+  // Replacement follows the maximal-subpart rule: "\xF0\x9F\x98" (a truncated 4-byte
+  // sequence) is one U+FFFD, "\xC0\xAF" (overlong) is two, a lone surrogate "\xED\xA0\x80"
+  // is three.
+  CountOptions replace;
+  replace.invalid_utf8 = InvalidUtf8::kReplace;
+  auto ids = enc->EncodeOrdinary("x\xF0\x9F\x98y", InvalidUtf8::kReplace);
+  ASSERT_TRUE(ids.ok());
+  EXPECT_EQ(*enc->Decode(*ids), "x\xEF\xBF\xBDy");
+  EXPECT_EQ(*enc->Decode(*enc->EncodeOrdinary("\xC0\xAF", InvalidUtf8::kReplace)),
+            "\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(*enc->Decode(*enc->EncodeOrdinary("\xED\xA0\x80", InvalidUtf8::kReplace)),
+            "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_TRUE(enc->Count(bad, replace).ok());
+}
+
+TEST(Encoding, ModelLookup) {
+  EXPECT_EQ(*EncodingNameForModel("gpt-4o"), "o200k_base");
+  EXPECT_EQ(*EncodingNameForModel("gpt-4o-2024-08-06"), "o200k_base");
+  EXPECT_EQ(*EncodingNameForModel("openai/gpt-4o-2024-08-06"), "o200k_base");
+  EXPECT_EQ(*EncodingNameForModel("gpt-4.1-mini"), "o200k_base");
+  EXPECT_EQ(*EncodingNameForModel("gpt-5"), "o200k_base");
+  EXPECT_EQ(*EncodingNameForModel("gpt-5-mini-2025-08-07"), "o200k_base");
+  EXPECT_EQ(*EncodingNameForModel("o1"), "o200k_base");
+  EXPECT_EQ(*EncodingNameForModel("o3-mini"), "o200k_base");
+  EXPECT_EQ(*EncodingNameForModel("o4-mini-2025-04-16"), "o200k_base");
+  EXPECT_EQ(*EncodingNameForModel("gpt-4"), "cl100k_base");
+  EXPECT_EQ(*EncodingNameForModel("gpt-4-0613"), "cl100k_base");
+  EXPECT_EQ(*EncodingNameForModel("gpt-3.5-turbo-0125"), "cl100k_base");
+  EXPECT_EQ(*EncodingNameForModel("azure/gpt-35-turbo"), "cl100k_base");
+  EXPECT_EQ(*EncodingNameForModel("text-embedding-3-small"), "cl100k_base");
+  EXPECT_EQ(*EncodingNameForModel("text-davinci-003"), "p50k_base");
+  EXPECT_EQ(*EncodingNameForModel("text-davinci-002"), "p50k_base");
+  EXPECT_EQ(*EncodingNameForModel("davinci"), "r50k_base");
+  EXPECT_EQ(*EncodingNameForModel("gpt2"), "gpt2");
+  EXPECT_EQ(*EncodingNameForModel("ft:gpt-4o-mini-2024-07-18:acme::abc123"), "o200k_base");
+  EXPECT_EQ(EncodingNameForModel("gpt-4x").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(EncodingNameForModel("claude-3-opus").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(EncodingNameForModel("").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ((*Encoding::ForModel("gpt-4o"))->name(), "o200k_base");
+  EXPECT_EQ(Encoding::Get("p50k_base").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(Encoding, DecodeErrors) {
+  auto enc = O200k();
+  auto st = enc->Decode(std::vector<TokenId>{24912, 999999});
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(std::string(st.status().message()).find("index 1"), std::string::npos);
+  EXPECT_EQ(*enc->DecodeToken(199999), "<|endoftext|>");
+  EXPECT_EQ(*enc->EncodeSingleToken("hello"), 24912u);
+  EXPECT_FALSE(enc->EncodeSingleToken("hello world").ok());
+}
+
+TEST(Encoding, HarmonySpecials) {
+  auto enc = *Encoding::Get("o200k_harmony");
+  EncodeOptions all;
+  all.special = SpecialPolicy::kRecognize;
+  auto ids = enc->Encode("<|start|>user<|message|>hi<|end|>", all);
+  ASSERT_TRUE(ids.ok());
+  EXPECT_EQ((*ids)[0], 200006u);
+  EXPECT_EQ(ids->back(), 200007u);
+  EXPECT_EQ(enc->n_vocab(), 201088u);
+}
+
+// Round trip and count == encode length on random strings built from an alphabet of tricky
+// pieces (whitespace kinds, marks, apostrophes, digits, CJK, emoji, case changes).
+TEST(Encoding, RandomRoundTrip) {
+  const std::vector<std::string> alphabet = {
+      " ", "  ", "\n", "\r\n", "\t", "a", "Z", "'s", "'T", "1", "42", "\xC3\xA9", "\xCC\x81",
+      "\xE4\xB8\x80", "\xF0\x9F\x98\x80", "\xE2\x80\x8D", "!", "/", "<|endoftext|>", "\xEF\xBB\xBF",
+      "\xC2\xA0", "\xE0\xA4\x95\xE0\xA5\x8D", "\xC7\x85", "\xCA\xB0", "HTTP", "Server"};
+  std::mt19937 rng(1234);
+  for (const char* name : {"o200k_base", "cl100k_base"}) {
+    auto enc = *Encoding::Get(name);
+    for (int iter = 0; iter < 2000; ++iter) {
+      std::string s;
+      int len = static_cast<int>(rng() % 40);
+      for (int i = 0; i < len; ++i) s += alphabet[rng() % alphabet.size()];
+      auto ids = enc->EncodeOrdinary(s);
+      ASSERT_TRUE(ids.ok());
+      ASSERT_EQ(*enc->Decode(*ids), s) << name;
+      ASSERT_EQ(*enc->Count(s), ids->size());
+    }
+  }
+}
+
+// The two merge strategies (quadratic over stack arrays, heap) must agree exactly.
+TEST(Bpe, SmallAndLargeMergesAgree) {
+  auto enc = O200k();
+  const auto& vocab = enc->vocab();
+  std::mt19937 rng(99);
+  encoding_internal::MergeScratch scratch;
+  const std::string letters = "aaaabbcdeeeilnorst     ";
+  for (int iter = 0; iter < 3000; ++iter) {
+    size_t n = 2 + rng() % 120;
+    std::string s;
+    for (size_t i = 0; i < n; ++i) s.push_back(letters[rng() % letters.size()]);
+    const uint8_t* p = reinterpret_cast<const uint8_t*>(s.data());
+    std::vector<uint32_t> small, large;
+    encoding_internal::MergeSmall(vocab, p, n, [&](uint32_t r) { small.push_back(r); });
+    encoding_internal::MergeLarge(vocab, p, n, scratch, [&](uint32_t r) { large.push_back(r); });
+    ASSERT_EQ(small, large) << s;
+  }
+}
+
+TEST(Vocab, RankFileErrors) {
+  auto spec = *KnownEncodingSpec("r50k_base");
+  auto err = [&](const std::string& data) {
+    auto e = Encoding::FromTiktokenBytes(data, spec);
+    EXPECT_FALSE(e.ok());
+    return std::string(e.status().message());
+  };
+  EXPECT_NE(err("").find("no tokens"), std::string::npos);
+  EXPECT_NE(err("YQ== 0\nYg== x\n").find("line 2"), std::string::npos);
+  EXPECT_NE(err("YQ== 0\n!!!! 1\n").find("base64"), std::string::npos);
+  EXPECT_NE(err("YQ== 0\nYg== 0\n").find("twice"), std::string::npos);
+  EXPECT_NE(err("YQ== 0\nYQ== 1\n").find("two ranks"), std::string::npos);
+  EXPECT_NE(err("YQ== 99999999999\n").find("rank"), std::string::npos);
+  EXPECT_NE(err("YQ==\n").find("line 1"), std::string::npos);
+  // Missing single bytes: BPE could not encode them.
+  EXPECT_NE(err("YQ== 0\n").find("byte 0x00"), std::string::npos);
+  // Truncated real file: still a clean error or a valid (smaller) vocabulary, never a crash.
+  std::string real = testing::ReadFile(testing::SharedData("vocab/r50k_base.tiktoken"));
+  for (size_t cut : {size_t{1}, size_t{100}, real.size() / 2, real.size() - 3}) {
+    auto e = Encoding::FromTiktokenBytes(real.substr(0, cut), spec);
+    if (e.ok()) {
+      EXPECT_TRUE((*e)->Count("hello").ok());
+    }
+  }
+  // A spec whose declared size does not match.
+  EXPECT_FALSE(Encoding::FromTiktokenBytes(real, *KnownEncodingSpec("p50k_base")).ok());
+  EXPECT_TRUE(Encoding::FromTiktokenBytes(real, spec).ok());
+}
+
+TEST(Encoding, CustomPatternUsesRegexEngine) {
+  std::string real = testing::ReadFile(testing::SharedData("vocab/r50k_base.tiktoken"));
+  EncodingSpec spec{"words", R"(\S+|\s+)", {}, 0};
+  auto enc = Encoding::FromTiktokenBytes(real, spec);
+  ASSERT_TRUE(enc.ok()) << enc.status();
+  EXPECT_EQ((*enc)->pattern_kind(), PatternKind::kCustom);
+  auto ids = (*enc)->EncodeOrdinary("hello  world");
+  ASSERT_TRUE(ids.ok());
+  EXPECT_EQ(*(*enc)->Decode(*ids), "hello  world");
+  EncodingSpec bad{"bad", "(unclosed", {}, 0};
+  EXPECT_FALSE(Encoding::FromTiktokenBytes(real, bad).ok());
+}
+
+}  // namespace
+}  // namespace tokwise

@@ -1,0 +1,156 @@
+// Encoding benchmarks: count and encode throughput on the shared corpus, by kind of text,
+// for o200k_base and cl100k_base; the time to make an embedded encoding ready; short strings;
+// the worst-case inputs of the speed issue.
+//
+//   build/benchmarks/encoding_benchmark --benchmark_min_time=0.2
+#include <benchmark/benchmark.h>
+
+#include <dirent.h>
+
+#include <algorithm>
+#include <map>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "encoding/vocab.h"
+#include "encoding/embedded.h"
+#include "tokwise/encoding.h"
+
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+// Corpus files by kind: prefix of the file name in shared/data/corpus.
+const std::string& Corpus(const std::string& kind) {
+  static std::map<std::string, std::string>* cache = new std::map<std::string, std::string>();
+  auto it = cache->find(kind);
+  if (it != cache->end()) return it->second;
+  std::string dir = std::string(TOKWISE_SHARED_DATA) + "/corpus";
+  std::vector<std::string> names;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) names.push_back(e->d_name);
+    closedir(d);
+  }
+  std::sort(names.begin(), names.end());
+  std::string text;
+  for (const std::string& n : names) {
+    bool match = false;
+    if (kind == "english") match = n.rfind("en_", 0) == 0;
+    if (kind == "code") match = n.rfind("code_", 0) == 0;
+    if (kind == "multilingual") {
+      match = n.rfind("udhr_", 0) == 0 || n.rfind("ja_", 0) == 0 || n.rfind("zh_", 0) == 0 ||
+              n.rfind("ru_", 0) == 0;
+    }
+    if (kind == "all") match = n != "utf8_stress_test_kuhn.txt" && n[0] != '.';
+    if (match) text += ReadFile(dir + "/" + n);
+  }
+  return cache->emplace(kind, text).first->second;
+}
+
+void Run(benchmark::State& state, const char* encoding, const std::string& text, bool encode) {
+  auto enc = *tokwise::Encoding::Get(encoding);
+  size_t tokens = 0;
+  for (auto _ : state) {
+    if (encode) {
+      auto ids = enc->EncodeOrdinary(text);
+      tokens = ids->size();
+      benchmark::DoNotOptimize(ids->data());
+    } else {
+      auto n = enc->Count(text);
+      tokens = *n;
+      benchmark::DoNotOptimize(tokens);
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+  state.counters["tokens/s"] = benchmark::Counter(static_cast<double>(tokens * state.iterations()),
+                                                  benchmark::Counter::kIsRate);
+  state.counters["bytes"] = static_cast<double>(text.size());
+}
+
+void BM_Count(benchmark::State& state, const char* encoding, const char* kind) {
+  Run(state, encoding, Corpus(kind), false);
+}
+void BM_Encode(benchmark::State& state, const char* encoding, const char* kind) {
+  Run(state, encoding, Corpus(kind), true);
+}
+
+#define TOKWISE_CORPUS_BENCH(fn, enc, kind) \
+  BENCHMARK_CAPTURE(fn, enc##_##kind, #enc, #kind)->Unit(benchmark::kMillisecond)
+TOKWISE_CORPUS_BENCH(BM_Count, o200k_base, english);
+TOKWISE_CORPUS_BENCH(BM_Count, o200k_base, code);
+TOKWISE_CORPUS_BENCH(BM_Count, o200k_base, multilingual);
+TOKWISE_CORPUS_BENCH(BM_Count, o200k_base, all);
+TOKWISE_CORPUS_BENCH(BM_Count, cl100k_base, english);
+TOKWISE_CORPUS_BENCH(BM_Count, cl100k_base, code);
+TOKWISE_CORPUS_BENCH(BM_Count, cl100k_base, multilingual);
+TOKWISE_CORPUS_BENCH(BM_Count, cl100k_base, all);
+TOKWISE_CORPUS_BENCH(BM_Encode, o200k_base, english);
+TOKWISE_CORPUS_BENCH(BM_Encode, o200k_base, code);
+TOKWISE_CORPUS_BENCH(BM_Encode, o200k_base, multilingual);
+TOKWISE_CORPUS_BENCH(BM_Encode, cl100k_base, english);
+TOKWISE_CORPUS_BENCH(BM_Encode, cl100k_base, code);
+
+// Worst cases: 1 MB of one repeated unit, and 1 MB of random base64 without whitespace.
+std::string Repeat(const std::string& unit, size_t bytes) {
+  std::string s;
+  while (s.size() + unit.size() <= bytes) s += unit;
+  return s;
+}
+std::string RandomBase64(size_t bytes) {
+  static const char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::mt19937_64 rng(42);
+  std::string s(bytes, 'A');
+  for (char& c : s) c = kAlphabet[rng() % 64];
+  return s;
+}
+void BM_CountWorst(benchmark::State& state, const char* encoding, const char* which) {
+  static std::map<std::string, std::string>* inputs = new std::map<std::string, std::string>{
+      {"a", Repeat("a", 1 << 20)},
+      {"base64", RandomBase64(1 << 20)},
+      {"cjk", Repeat("\xE4\xB8\x80", 1 << 20)},  // U+4E00
+      {"spaces", Repeat(" ", 1 << 20)},
+      {"caret", Repeat("^", 1 << 20)},
+  };
+  Run(state, encoding, inputs->at(which), false);
+}
+#define TOKWISE_WORST(enc, which) \
+  BENCHMARK_CAPTURE(BM_CountWorst, enc##_##which, #enc, #which)->Unit(benchmark::kMillisecond)
+TOKWISE_WORST(o200k_base, a);
+TOKWISE_WORST(o200k_base, base64);
+TOKWISE_WORST(o200k_base, cjk);
+TOKWISE_WORST(o200k_base, spaces);
+TOKWISE_WORST(o200k_base, caret);
+TOKWISE_WORST(cl100k_base, a);
+TOKWISE_WORST(cl100k_base, base64);
+
+// A short string through the C++ API (target: <= 100 ns for 13 bytes).
+void BM_CountShort(benchmark::State& state) {
+  auto enc = *tokwise::Encoding::Get("o200k_base");
+  const std::string text = "Hello, world!";
+  for (auto _ : state) benchmark::DoNotOptimize(*enc->Count(text));
+}
+BENCHMARK(BM_CountShort);
+
+// Making an embedded encoding ready from its serialized form (what Encoding::Get does once
+// per process).
+void BM_EmbeddedReady(benchmark::State& state) {
+  for (auto _ : state) {
+    auto v = tokwise::encoding_internal::Vocab::FromSerialized(
+        tokwise::encoding_internal::EmbeddedO200kBase());
+    benchmark::DoNotOptimize(v->get());
+  }
+}
+BENCHMARK(BM_EmbeddedReady)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
