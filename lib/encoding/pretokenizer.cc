@@ -284,6 +284,54 @@ PatternKind ClassifyPattern(std::string_view p) {
   return PatternKind::kCustom;
 }
 
+std::string RustPatternToPcre2(std::string_view pattern) {
+  // Rust's \s is the White_Space property; PCRE2's (with UCP) is \p{Z} plus \t-\r, which
+  // lacks U+0085. Spell White_Space out: [\t-\r\x{85}\p{Z}] is exactly that property.
+  static constexpr char kSpaceItems[] = "\\t-\\r\\x{85}\\p{Z}";
+  std::string out;
+  out.reserve(pattern.size() + 32);
+  bool in_class = false;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    char c = pattern[i];
+    if (c == '\\' && i + 1 < pattern.size()) {
+      char d = pattern[i + 1];
+      if (d == 's') {
+        if (in_class) {
+          out += kSpaceItems;
+        } else {
+          out += "[";
+          out += kSpaceItems;
+          out += "]";
+        }
+        ++i;
+        continue;
+      }
+      if (d == 'S' && !in_class) {
+        out += "[^";
+        out += kSpaceItems;
+        out += "]";
+        ++i;
+        continue;
+      }
+      out.push_back(c);
+      out.push_back(d);
+      ++i;
+      continue;
+    }
+    if (c == '[' && !in_class) {
+      in_class = true;
+      out.push_back(c);
+      // A ']' right after '[' or '[^' is literal.
+      if (i + 1 < pattern.size() && pattern[i + 1] == '^') out.push_back(pattern[++i]);
+      if (i + 1 < pattern.size() && pattern[i + 1] == ']') out.push_back(pattern[++i]);
+      continue;
+    }
+    if (c == ']' && in_class) in_class = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
 // PCRE2 state for custom patterns. The compiled code is shared; match data is per call.
 struct Pretokenizer::Regex {
   pcre2_code* code = nullptr;
@@ -300,8 +348,9 @@ absl::StatusOr<std::unique_ptr<Pretokenizer>> Pretokenizer::Make(PatternKind kin
   int err = 0;
   PCRE2_SIZE offset = 0;
   // UCP makes \s, \w, \d and the POSIX classes Unicode-aware, as in Rust's regex crate.
+  const std::string translated = RustPatternToPcre2(pattern);
   pcre2_code* code =
-      pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
+      pcre2_compile(reinterpret_cast<PCRE2_SPTR>(translated.data()), translated.size(),
                     PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK, &err, &offset, nullptr);
   if (code == nullptr) {
     PCRE2_UCHAR msg[256];

@@ -23,6 +23,11 @@ size_t NextPieceGpt2(const uint8_t* s, size_t pos, size_t n);
 size_t NextPieceCl100k(const uint8_t* s, size_t pos, size_t n);
 size_t NextPieceO200k(const uint8_t* s, size_t pos, size_t n);
 
+// Rewrites a pattern in Rust regex syntax for PCRE2 where the two differ: \s and \S become
+// the White_Space property spelled out (PCRE2's \s lacks U+0085). A \S inside a character
+// class is left as is (no tokenizer pattern uses it).
+std::string RustPatternToPcre2(std::string_view pattern);
+
 // Recognises the known patterns (their Rust and their older equivalent forms).
 PatternKind ClassifyPattern(std::string_view pattern);
 
