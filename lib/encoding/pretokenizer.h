@@ -44,33 +44,42 @@ class Pretokenizer {
   // (possible only for custom patterns) is skipped, as tiktoken skips it.
   template <class F>
   void Split(const uint8_t* s, size_t n, F&& piece) const {
+    SplitUntil(s, n, [&piece](size_t b, size_t e) {
+      piece(b, e);
+      return true;
+    });
+  }
+
+  // As Split(), but stops as soon as piece(begin, end) returns false.
+  template <class F>
+  void SplitUntil(const uint8_t* s, size_t n, F&& piece) const {
     size_t pos = 0;
     switch (kind_) {
       case PatternKind::kGpt2:
         while (pos < n) {
           size_t e = NextPieceGpt2(s, pos, n);
-          piece(pos, e);
+          if (!piece(pos, e)) return;
           pos = e;
         }
         return;
       case PatternKind::kCl100k:
         while (pos < n) {
           size_t e = NextPieceCl100k(s, pos, n);
-          piece(pos, e);
+          if (!piece(pos, e)) return;
           pos = e;
         }
         return;
       case PatternKind::kO200k:
         while (pos < n) {
           size_t e = NextPieceO200k(s, pos, n);
-          piece(pos, e);
+          if (!piece(pos, e)) return;
           pos = e;
         }
         return;
       case PatternKind::kCustom: {
         size_t b, e;
         while (pos < n && CustomNext(s, n, pos, &b, &e)) {
-          if (e > b) piece(b, e);
+          if (e > b && !piece(b, e)) return;
           pos = e > b ? e : b + 1;
           // Step over a whole character after an empty match.
           while (pos < n && (s[pos] & 0xC0) == 0x80) ++pos;

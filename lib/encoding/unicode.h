@@ -29,7 +29,9 @@ CharClass ClassOf(uint32_t cp);
 
 inline bool IsLetter(CharClass c) { return c >= CharClass::kUpper && c <= CharClass::kOtherLetter; }
 
-// Decodes one code point of valid UTF-8 at p (p < end). Sets *len to its byte length.
+// Decodes one code point at p (p < end). Sets *len to its byte length. Meant for valid UTF-8;
+// on ill-formed input it never reads past `end` (a truncated sequence decodes as U+FFFD of
+// length 1), so scanners stay memory-safe on text that is validated only piece by piece.
 inline uint32_t DecodeUtf8(const uint8_t* p, const uint8_t* end, int* len) {
   uint8_t b = p[0];
   if (b < 0x80) {
@@ -37,12 +39,24 @@ inline uint32_t DecodeUtf8(const uint8_t* p, const uint8_t* end, int* len) {
     return b;
   }
   if (b < 0xE0) {
+    if (end - p < 2) {
+      *len = 1;
+      return 0xFFFD;
+    }
     *len = 2;
     return ((b & 0x1Fu) << 6) | (p[1] & 0x3Fu);
   }
   if (b < 0xF0) {
+    if (end - p < 3) {
+      *len = 1;
+      return 0xFFFD;
+    }
     *len = 3;
     return ((b & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+  }
+  if (end - p < 4) {
+    *len = 1;
+    return 0xFFFD;
   }
   *len = 4;
   return ((b & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);

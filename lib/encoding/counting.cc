@@ -1,0 +1,238 @@
+// Counting beyond Count(): count-until-limit, batches on caller-chosen threads, and the
+// incremental counter.
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "encoding/bpe.h"
+#include "encoding/pretokenizer.h"
+#include "encoding/unicode.h"
+#include "encoding/vocab.h"
+#include "tokwise/encoding.h"
+
+namespace tokwise {
+
+using encoding_internal::FindInvalidUtf8;
+using encoding_internal::MergeScratch;
+
+namespace {
+
+size_t CharBoundaryAtOrBefore(std::string_view text, size_t off) {
+  while (off > 0 && off < text.size() && (static_cast<uint8_t>(text[off]) & 0xC0) == 0x80) --off;
+  return off;
+}
+
+}  // namespace
+
+absl::StatusOr<CountUntilResult> Encoding::CountUntil(std::string_view text, size_t limit,
+                                                      const CountOptions& options) const {
+  CountUntilResult r;
+  const bool lazy = options.special == SpecialPolicy::kAsText &&
+                    options.invalid_utf8 == InvalidUtf8::kReject &&
+                    pattern_kind_ != PatternKind::kCustom;
+  if (!lazy) {
+    // General path: encode the whole text, then walk the ids. Offsets refer to the text as
+    // encoded (after U+FFFD replacement, if any).
+    EncodeOptions eo;
+    eo.special = options.special;
+    eo.invalid_utf8 = options.invalid_utf8;
+    auto ids = Encode(text, eo);
+    if (!ids.ok()) return ids.status();
+    size_t off = 0;
+    for (TokenId id : *ids) {
+      if (r.count == limit) {
+        r.exceeded = true;
+        break;
+      }
+      ++r.count;
+      off += vocab_->Has(id) ? vocab_->TokenBytes(id).size() : special_by_id_.at(id).size();
+    }
+    r.byte_offset = r.exceeded ? off : std::max(off, text.size());
+    r.char_offset = CharBoundaryAtOrBefore(text, std::min(r.byte_offset, text.size()));
+    return r;
+  }
+
+  // Lazy path: validate each piece as it is reached, so the work stops with the limit.
+  const uint8_t* s = reinterpret_cast<const uint8_t*>(text.data());
+  MergeScratch scratch;
+  absl::Status error;
+  size_t off = 0;
+  pretokenizer_->SplitUntil(s, text.size(), [&](size_t b, size_t e) {
+    size_t bad = FindInvalidUtf8(text.substr(b, e - b));
+    if (bad != e - b) {
+      error = absl::InvalidArgumentError(absl::StrCat(
+          "invalid UTF-8 at byte offset ", b + bad, " (byte 0x",
+          absl::Hex(static_cast<uint8_t>(text[b + bad]), absl::kZeroPad2), ")"));
+      return false;
+    }
+    encoding_internal::EncodePiece(*vocab_, s + b, e - b, scratch, [&](uint32_t rank) {
+      if (r.exceeded) return;
+      if (r.count == limit) {
+        r.exceeded = true;
+        return;
+      }
+      ++r.count;
+      off += vocab_->TokenBytes(rank).size();
+    });
+    return !r.exceeded;
+  });
+  if (!error.ok()) return error;
+  r.byte_offset = off;
+  r.char_offset = CharBoundaryAtOrBefore(text, off);
+  return r;
+}
+
+namespace {
+
+// Runs work(i) for i in [0, n) on `threads` threads (the caller's included), handing out
+// indices dynamically so one long text does not hold up the rest.
+template <class Work>
+void ParallelFor(size_t n, int threads, Work work) {
+  size_t workers = threads <= 1 ? 1 : std::min<size_t>(static_cast<size_t>(threads), n);
+  std::atomic<size_t> next{0};
+  auto loop = [&] {
+    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) work(i);
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(workers > 0 ? workers - 1 : 0);
+  for (size_t t = 1; t < workers; ++t) pool.emplace_back(loop);
+  loop();
+  for (std::thread& t : pool) t.join();
+}
+
+absl::Status FirstError(const std::vector<absl::Status>& errors) {
+  for (size_t i = 0; i < errors.size(); ++i) {
+    if (!errors[i].ok()) {
+      return absl::Status(errors[i].code(),
+                          absl::StrCat("text ", i, ": ", std::string(errors[i].message())));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<size_t>> Encoding::CountBatch(
+    const std::vector<std::string_view>& texts, int threads, const CountOptions& options) const {
+  std::vector<size_t> counts(texts.size());
+  std::vector<absl::Status> errors(texts.size());
+  ParallelFor(texts.size(), threads, [&](size_t i) {
+    auto n = Count(texts[i], options);
+    if (n.ok()) {
+      counts[i] = *n;
+    } else {
+      errors[i] = n.status();
+    }
+  });
+  absl::Status st = FirstError(errors);
+  if (!st.ok()) return st;
+  return counts;
+}
+
+absl::StatusOr<std::vector<std::vector<TokenId>>> Encoding::EncodeBatch(
+    const std::vector<std::string_view>& texts, int threads, const EncodeOptions& options) const {
+  std::vector<std::vector<TokenId>> out(texts.size());
+  std::vector<absl::Status> errors(texts.size());
+  ParallelFor(texts.size(), threads, [&](size_t i) {
+    auto ids = Encode(texts[i], options);
+    if (ids.ok()) {
+      out[i] = std::move(*ids);
+    } else {
+      errors[i] = ids.status();
+    }
+  });
+  absl::Status st = FirstError(errors);
+  if (!st.ok()) return st;
+  return out;
+}
+
+IncrementalCounter::IncrementalCounter(std::shared_ptr<const Encoding> encoding)
+    : encoding_(std::move(encoding)) {}
+
+void IncrementalCounter::Reset() {
+  tail_.clear();
+  pending_.clear();
+  committed_tokens_ = tail_tokens_ = 0;
+  bytes_ = 0;
+}
+
+absl::Status IncrementalCounter::Append(std::string_view bytes) {
+  std::string data = pending_;
+  data.append(bytes.data(), bytes.size());
+  // Hold back an incomplete character at the end: find the last lead byte and see whether
+  // its sequence is complete.
+  size_t complete = data.size();
+  for (size_t back = 1; back <= 4 && back <= data.size(); ++back) {
+    uint8_t c = static_cast<uint8_t>(data[data.size() - back]);
+    if ((c & 0xC0) == 0x80) continue;
+    size_t need = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (need > back) complete = data.size() - back;
+    break;
+  }
+  const uint64_t start = bytes_ - pending_.size();  // Stream offset of data[0].
+  size_t bad = FindInvalidUtf8(std::string_view(data).substr(0, complete));
+  if (bad != complete) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid UTF-8 at byte offset ", start + bad, " of the stream"));
+  }
+  tail_.append(data, 0, complete);
+  pending_.assign(data, complete, std::string::npos);
+  bytes_ += bytes.size();
+  Settle();
+  return absl::OkStatus();
+}
+
+namespace {
+
+// Text appended after a piece that could change where the piece ends: one character of each
+// class the split patterns look at, and the contraction suffixes (the longest look-ahead).
+const char* const kProbes[] = {
+    " ", "\t", "\n", "\r", "a", "s", "A", "S", "1", "'", "'s", "'S", "'ll", "'re", "'t", "/",
+    ".", "\xC5\xBF", "\xE4\xB8\xAD", "\xCC\x81", "\xC7\x85", "\xCA\xB0", "\xC2\xA0", "\xC2\xB2",
+    "\xF0\x9F\x98\x80"};
+
+}  // namespace
+
+void IncrementalCounter::Settle() {
+  const auto& pt = encoding_->pretokenizer();
+  const auto& vocab = encoding_->vocab();
+  const uint8_t* s = reinterpret_cast<const uint8_t*>(tail_.data());
+  std::vector<std::pair<size_t, size_t>> pieces;
+  pt.Split(s, tail_.size(), [&](size_t b, size_t e) { pieces.emplace_back(b, e); });
+
+  // A piece is settled when text appended later cannot move its end. The split patterns look
+  // at most a few characters past a piece, plus the rest of a run that the next piece or two
+  // take; so a piece followed by three more is settled, and the last few are probed.
+  auto settled = [&](size_t i) {
+    if (i + 3 < pieces.size()) return true;
+    const size_t b = pieces[i].first, len = pieces[i].second - b;
+    for (const char* probe : kProbes) {
+      std::string t = tail_.substr(b);
+      t += probe;
+      size_t end = 0;
+      pt.SplitUntil(reinterpret_cast<const uint8_t*>(t.data()), t.size(), [&](size_t, size_t e) {
+        end = e;
+        return false;
+      });
+      if (end != len) return false;
+    }
+    return true;
+  };
+  size_t j = 0;
+  while (j < pieces.size() && settled(j)) ++j;
+
+  MergeScratch scratch;
+  size_t settled_tokens = 0, tail_tokens = 0;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    size_t& into = i < j ? settled_tokens : tail_tokens;
+    encoding_internal::EncodePiece(vocab, s + pieces[i].first,
+                                   pieces[i].second - pieces[i].first, scratch,
+                                   [&into](uint32_t) { ++into; });
+  }
+  committed_tokens_ += settled_tokens;
+  tail_tokens_ = tail_tokens;
+  if (j > 0) tail_.erase(0, j < pieces.size() ? pieces[j].first : tail_.size());
+}
+
+}  // namespace tokwise

@@ -1,0 +1,145 @@
+// Count-until-limit, batches and the incremental counter, each checked against plain
+// Encode()/Count() of the same text (whose exactness the golden tests establish).
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+#include "tokwise/encoding.h"
+
+namespace tokwise {
+namespace {
+
+std::string CorpusSample(const std::string& name, size_t max) {
+  std::string s = testing::ReadFile(testing::SharedData("corpus/" + name));
+  return s.substr(0, std::min(max, s.size()));
+}
+
+TEST(CountUntil, AgreesWithEncodeAtEveryLimit) {
+  auto enc = *Encoding::Get("o200k_base");
+  std::string text = CorpusSample("udhr_hin.txt", 3000) + CorpusSample("emoji_test_head.txt", 2000);
+  // Cut at a character boundary so the text stays valid UTF-8.
+  while (!text.empty() && (static_cast<uint8_t>(text.back()) & 0xC0) == 0x80) text.pop_back();
+  if (!text.empty() && static_cast<uint8_t>(text.back()) >= 0xC0) text.pop_back();
+  auto ids = *enc->EncodeOrdinary(text);
+  std::vector<size_t> ends;  // ends[k] = bytes covered by the first k tokens.
+  size_t off = 0;
+  ends.push_back(0);
+  for (TokenId id : ids) {
+    off += enc->DecodeToken(id)->size();
+    ends.push_back(off);
+  }
+  for (size_t limit = 0; limit <= ids.size() + 2; ++limit) {
+    auto r = enc->CountUntil(text, limit);
+    ASSERT_TRUE(r.ok());
+    if (limit >= ids.size()) {
+      EXPECT_FALSE(r->exceeded);
+      EXPECT_EQ(r->count, ids.size());
+      EXPECT_EQ(r->byte_offset, text.size());
+    } else {
+      EXPECT_TRUE(r->exceeded) << limit;
+      EXPECT_EQ(r->count, limit);
+      EXPECT_EQ(r->byte_offset, ends[limit]) << limit;
+      EXPECT_LE(r->char_offset, r->byte_offset);
+      EXPECT_NE(static_cast<uint8_t>(text[r->char_offset]) & 0xC0, 0x80u);
+    }
+  }
+}
+
+TEST(CountUntil, StopsEarlyAndStillReportsInvalidUtf8InTheCountedPart) {
+  auto enc = *Encoding::Get("cl100k_base");
+  // Invalid UTF-8 after the limit is not reached (the work stops first) ...
+  std::string text = "hello world " + std::string(100000, 'x') + "\xFF";
+  auto r = enc->CountUntil(text, 2);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->exceeded);
+  EXPECT_EQ(r->byte_offset, 11u);  // "hello" " world"
+  // ... invalid UTF-8 before it is an error naming the offset.
+  auto bad = enc->CountUntil("ab\xFF" "cd", 10);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(std::string(bad.status().message()).find("byte offset 2"), std::string::npos);
+  // With the general path (special tokens recognised) results agree.
+  CountOptions co;
+  co.special = SpecialPolicy::kRecognize;
+  auto g = enc->CountUntil("a<|endoftext|>b", 2, co);
+  ASSERT_TRUE(g.ok());
+  EXPECT_TRUE(g->exceeded);
+  EXPECT_EQ(g->byte_offset, 14u);
+}
+
+TEST(Batch, SameAsOneByOne) {
+  auto enc = *Encoding::Get("o200k_base");
+  std::vector<std::string> store;
+  for (const char* f : {"en_gpl3.txt", "code_go_strings.go", "udhr_tha.txt", "zh_tang300.txt",
+                        "nows_pi_digits.txt", "json_iso_3166-1.json"}) {
+    store.push_back(CorpusSample(f, 1 << 20));
+  }
+  store.push_back("");
+  std::vector<std::string_view> texts(store.begin(), store.end());
+  for (int threads : {0, 1, 2, 4}) {
+    auto counts = enc->CountBatch(texts, threads);
+    auto ids = enc->EncodeBatch(texts, threads, EncodeOptions{SpecialPolicy::kAsText, {}, {}});
+    ASSERT_TRUE(counts.ok() && ids.ok());
+    for (size_t i = 0; i < texts.size(); ++i) {
+      EXPECT_EQ((*counts)[i], *enc->Count(texts[i]));
+      EXPECT_EQ((*ids)[i], *enc->EncodeOrdinary(texts[i]));
+    }
+  }
+  texts.push_back("ok");
+  texts.push_back("bad \xFF");
+  auto err = enc->CountBatch(texts, 2);
+  ASSERT_FALSE(err.ok());
+  EXPECT_NE(std::string(err.status().message()).find("text 8"), std::string::npos);
+}
+
+// At every split point of the stream, count() equals Count() of everything so far.
+void CheckIncremental(const std::shared_ptr<const Encoding>& enc, const std::string& text,
+                      std::mt19937& rng, bool every_byte) {
+  IncrementalCounter counter(enc);
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t step = every_byte ? 1 : 1 + rng() % 7;
+    step = std::min(step, text.size() - pos);
+    ASSERT_TRUE(counter.Append(std::string_view(text).substr(pos, step)).ok());
+    pos += step;
+    // Count the complete characters so far.
+    size_t complete = pos - counter.pending_bytes();
+    ASSERT_EQ(counter.count(), *enc->Count(std::string_view(text).substr(0, complete)))
+        << enc->name() << " after " << pos << " bytes of: " << text;
+  }
+  EXPECT_EQ(counter.pending_bytes(), 0u);
+  EXPECT_EQ(counter.count(), *enc->Count(text));
+}
+
+TEST(IncrementalCounter, EqualsWholeCountAtEverySplitPoint) {
+  const std::vector<std::string> alphabet = {
+      " ", "  ", "\n", "\r\n", "\t", "a", "b", "Z", "'", "s", "ll", "re", "T", "1", "42",
+      "\xC3\xA9", "\xCC\x81", "\xE4\xB8\x80", "\xF0\x9F\x98\x80", "!", "/", ".", "\xC2\xA0",
+      "\xC5\xBF", "HTTP", "Server", "don", "'t", "\xE0\xA4\x95\xE0\xA5\x8D"};
+  std::mt19937 rng(5);
+  for (const char* name : {"o200k_base", "cl100k_base"}) {
+    auto enc = *Encoding::Get(name);
+    for (int iter = 0; iter < 300; ++iter) {
+      std::string s;
+      int len = 1 + static_cast<int>(rng() % 30);
+      for (int i = 0; i < len; ++i) s += alphabet[rng() % alphabet.size()];
+      CheckIncremental(enc, s, rng, iter % 2 == 0);
+    }
+    CheckIncremental(enc, CorpusSample("code_python_difflib.py", 4000), rng, false);
+    CheckIncremental(enc, CorpusSample("udhr_hin.txt", 3000), rng, false);
+  }
+}
+
+TEST(IncrementalCounter, RejectsInvalidUtf8WithStreamOffset) {
+  IncrementalCounter counter(*Encoding::Get("o200k_base"));
+  ASSERT_TRUE(counter.Append("hello ").ok());
+  auto st = counter.Append("w\xC3(");
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(std::string(st.message()).find("byte offset 7"), std::string::npos) << st;
+  EXPECT_EQ(counter.count(), 2u);  // "hello" " " unchanged by the failed call.
+}
+
+}  // namespace
+}  // namespace tokwise
