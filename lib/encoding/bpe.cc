@@ -2,8 +2,16 @@
 
 #include <algorithm>
 #include <functional>
+#include <memory>
 
 namespace tokwise::encoding_internal {
+
+PairCache& ThreadPairCache(const Vocab& vocab) {
+  thread_local std::unique_ptr<PairCache> cache;
+  if (!cache) cache = std::make_unique<PairCache>();
+  if (cache->owner != &vocab) cache->Reset(&vocab);
+  return *cache;
+}
 
 void MergeLargeImpl(const Vocab& vocab, const uint8_t* p, size_t n, MergeScratch& s) {
   // Parts are identified by their start offset; next/prev link the live ones, rank[i] is the
@@ -17,7 +25,7 @@ void MergeLargeImpl(const Vocab& vocab, const uint8_t* p, size_t n, MergeScratch
   for (uint32_t i = 0; i < end; ++i) {
     s.next[i] = i + 1;
     s.prev[i] = i == 0 ? end : i - 1;
-    s.rank[i] = i + 1 < end ? vocab.Lookup(p + i, 2) : kNoRank;
+    s.rank[i] = i + 1 < end ? vocab.PairRank(p[i], p[i + 1]) : kNoRank;
     if (s.rank[i] != kNoRank) s.heap.push_back((uint64_t{s.rank[i]} << 32) | i);
   }
   s.next[end] = end;

@@ -20,14 +20,45 @@ namespace tokwise::encoding_internal {
 // Pieces up to this length merge over stack arrays.
 inline constexpr size_t kSmallPiece = 128;
 
+// A small direct-mapped cache of pair merges, (left rank, right rank) -> rank of their
+// concatenation or kNoRank. Text repeats its pairs (a Thai or CJK run is built from a few
+// hundred characters), so most merge lookups hit here instead of hashing bytes. One per
+// thread, tagged with the vocab it belongs to.
+struct PairCache {
+  static constexpr size_t kSize = 1 << 12;
+  const Vocab* owner = nullptr;
+  uint64_t keys[kSize];
+  uint32_t values[kSize];
+
+  void Reset(const Vocab* v) {
+    owner = v;
+    for (uint64_t& k : keys) k = ~uint64_t{0};
+  }
+  // Rank of the concatenation of tokens a and b, whose bytes are p[0, n).
+  uint32_t Get(const Vocab& vocab, uint32_t a, uint32_t b, const uint8_t* p, size_t n) {
+    uint64_t key = (uint64_t{a} << 32) | b;
+    size_t slot = static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> 52);
+    if (keys[slot] == key) return values[slot];
+    uint32_t r = vocab.Lookup(p, n);
+    keys[slot] = key;
+    values[slot] = r;
+    return r;
+  }
+};
+
+PairCache& ThreadPairCache(const Vocab& vocab);
+
 // Merges a piece that is not itself a token (n >= 2) and calls emit(rank) for each result.
 template <class Emit>
 void MergeSmall(const Vocab& vocab, const uint8_t* p, size_t n, Emit&& emit) {
   uint32_t starts[kSmallPiece + 1];
-  uint32_t ranks[kSmallPiece];
+  uint32_t ranks[kSmallPiece];     // ranks[i]: rank of parts i and i+1 merged, or kNoRank.
+  uint32_t tokens[kSmallPiece];    // tokens[i]: the rank of part i itself.
+  PairCache& cache = ThreadPairCache(vocab);
   size_t m = n;  // Number of parts.
   for (size_t i = 0; i <= n; ++i) starts[i] = static_cast<uint32_t>(i);
-  for (size_t i = 0; i + 1 < n; ++i) ranks[i] = vocab.Lookup(p + i, 2);
+  for (size_t i = 0; i < n; ++i) tokens[i] = vocab.ByteRank(p[i]);
+  for (size_t i = 0; i + 1 < n; ++i) ranks[i] = vocab.PairRank(p[i], p[i + 1]);
   ranks[n - 1] = kNoRank;  // Sentinel: part m-1 has no right neighbour.
 
   while (m > 1) {
@@ -42,14 +73,26 @@ void MergeSmall(const Vocab& vocab, const uint8_t* p, size_t n, Emit&& emit) {
     if (best == kNoRank) break;
 
     // Merge parts `at` and `at + 1`: drop the boundary and the pair that started there.
+    tokens[at] = best;
     for (size_t i = at + 1; i < m; ++i) starts[i] = starts[i + 1];
-    for (size_t i = at + 1; i + 1 < m; ++i) ranks[i] = ranks[i + 1];
+    for (size_t i = at + 1; i + 1 < m; ++i) {
+      ranks[i] = ranks[i + 1];
+      tokens[i] = tokens[i + 1];
+    }
     --m;
     ranks[m - 1] = kNoRank;
-    ranks[at] = at + 1 < m ? vocab.Lookup(p + starts[at], starts[at + 2] - starts[at]) : kNoRank;
-    if (at > 0) ranks[at - 1] = vocab.Lookup(p + starts[at - 1], starts[at + 1] - starts[at - 1]);
+    if (at + 1 < m) {
+      ranks[at] = cache.Get(vocab, tokens[at], tokens[at + 1], p + starts[at],
+                            starts[at + 2] - starts[at]);
+    } else {
+      ranks[at] = kNoRank;
+    }
+    if (at > 0) {
+      ranks[at - 1] = cache.Get(vocab, tokens[at - 1], tokens[at], p + starts[at - 1],
+                                starts[at + 1] - starts[at - 1]);
+    }
   }
-  for (size_t i = 0; i < m; ++i) emit(vocab.Lookup(p + starts[i], starts[i + 1] - starts[i]));
+  for (size_t i = 0; i < m; ++i) emit(tokens[i]);
 }
 
 // Scratch for MergeLarge, reusable across pieces of one call.
@@ -74,6 +117,16 @@ void EncodePiece(const Vocab& vocab, const uint8_t* p, size_t n, MergeScratch& s
                  Emit&& emit) {
   if (n == 1) {
     emit(vocab.ByteRank(p[0]));
+    return;
+  }
+  if (n == 2) {
+    uint32_t r = vocab.PairRank(p[0], p[1]);
+    if (r != kNoRank) {
+      emit(r);
+    } else {
+      emit(vocab.ByteRank(p[0]));
+      emit(vocab.ByteRank(p[1]));
+    }
     return;
   }
   uint32_t r = vocab.Lookup(p, n);

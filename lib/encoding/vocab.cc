@@ -14,7 +14,7 @@ constexpr uint32_t kMaxRank = 1u << 24;
 // Longest token accepted, in bytes.
 constexpr size_t kMaxTokenLen = 1024;
 
-constexpr uint32_t kMagic = 0x314B574Bu;  // "KWK1" little-endian.
+constexpr uint32_t kMagic = 0x324B574Bu;  // "KWK2" little-endian.
 
 int Base64Value(uint8_t c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -154,7 +154,7 @@ void Vocab::BuildIndex() {
     while (own_slots_[i].rank != kNoRank) {
       const Slot& s = own_slots_[i];
       if (s.tag == static_cast<uint32_t>(h >> 32) && offsets_[s.rank + 1] - offsets_[s.rank] == b - a &&
-          std::memcmp(bytes_ + offsets_[s.rank], bytes_ + a, b - a) == 0) {
+          BytesEqual(bytes_ + offsets_[s.rank], bytes_ + a, b - a)) {
         slots_ = nullptr;  // Duplicate token bytes.
         own_slots_.clear();
         return;
@@ -171,11 +171,20 @@ void Vocab::Finish() {
     uint8_t byte = static_cast<uint8_t>(b);
     byte_rank_[b] = Lookup(&byte, 1);
   }
+  if (pair_rank_ == nullptr) {
+    own_pair_rank_.resize(65536);
+    for (int i = 0; i < 65536; ++i) {
+      uint8_t two[2] = {static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i & 0xFF)};
+      own_pair_rank_[i] = Lookup(two, 2);
+    }
+    pair_rank_ = own_pair_rank_.data();
+  }
 }
 
 std::string Vocab::Serialize() const {
   // Layout, all little-endian uint32 unless noted: magic, n, n_present, max_token_len,
-  // slot count, byte count; offsets[n + 1]; slots[slot count] as (tag, rank); bytes.
+  // slot count, byte count; offsets[n + 1]; slots[slot count] as (tag, rank);
+  // pair ranks[65536]; bytes.
   std::string out;
   auto put = [&out](uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); };
   put(kMagic);
@@ -186,6 +195,7 @@ std::string Vocab::Serialize() const {
   put(offsets_[n_]);
   out.append(reinterpret_cast<const char*>(offsets_), (n_ + 1) * sizeof(uint32_t));
   out.append(reinterpret_cast<const char*>(slots_), (mask_ + 1) * sizeof(Slot));
+  out.append(reinterpret_cast<const char*>(pair_rank_), 65536 * sizeof(uint32_t));
   out.append(reinterpret_cast<const char*>(bytes_), offsets_[n_]);
   return out;
 }
@@ -197,7 +207,7 @@ absl::StatusOr<std::unique_ptr<Vocab>> Vocab::FromSerialized(std::string_view da
   if (h[0] != kMagic) return bad();
   uint64_t n = h[1], slots = h[4], nbytes = h[5];
   if (n == 0 || slots == 0 || (slots & (slots - 1)) != 0) return bad();
-  uint64_t need = 24 + (n + 1) * 4 + slots * sizeof(Slot) + nbytes;
+  uint64_t need = 24 + (n + 1) * 4 + slots * sizeof(Slot) + 65536 * 4 + nbytes;
   if (data.size() < need) return bad();
   auto v = std::unique_ptr<Vocab>(new Vocab());
   v->n_ = static_cast<uint32_t>(n);
@@ -206,7 +216,8 @@ absl::StatusOr<std::unique_ptr<Vocab>> Vocab::FromSerialized(std::string_view da
   v->mask_ = static_cast<size_t>(slots - 1);
   v->offsets_ = h + 6;
   v->slots_ = reinterpret_cast<const Slot*>(v->offsets_ + n + 1);
-  v->bytes_ = reinterpret_cast<const uint8_t*>(v->slots_ + slots);
+  v->pair_rank_ = reinterpret_cast<const uint32_t*>(v->slots_ + slots);
+  v->bytes_ = reinterpret_cast<const uint8_t*>(v->pair_rank_ + 65536);
   if (v->offsets_[n] != nbytes) return bad();
   v->Finish();
   return v;
@@ -214,7 +225,7 @@ absl::StatusOr<std::unique_ptr<Vocab>> Vocab::FromSerialized(std::string_view da
 
 size_t Vocab::MemoryBytes() const {
   return sizeof(*this) + own_offsets_.capacity() * 4 + own_bytes_.capacity() +
-         own_slots_.capacity() * sizeof(Slot);
+         own_slots_.capacity() * sizeof(Slot) + own_pair_rank_.capacity() * 4;
 }
 
 }  // namespace tokwise::encoding_internal

@@ -16,6 +16,32 @@ namespace tokwise::encoding_internal {
 
 inline constexpr uint32_t kNoRank = 0xFFFFFFFFu;
 
+// Equality of two byte strings of the same length n, inline for the short strings that token
+// lookups compare (a libc call costs more than the compare). Loads stay inside both strings.
+inline bool BytesEqual(const uint8_t* a, const uint8_t* b, size_t n) {
+  if (n >= 8) {
+    if (n > 16) return std::memcmp(a, b, n) == 0;
+    uint64_t x0, y0, x1, y1;
+    std::memcpy(&x0, a, 8);
+    std::memcpy(&y0, b, 8);
+    std::memcpy(&x1, a + n - 8, 8);
+    std::memcpy(&y1, b + n - 8, 8);
+    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+  }
+  if (n >= 4) {
+    uint32_t x0, y0, x1, y1;
+    std::memcpy(&x0, a, 4);
+    std::memcpy(&y0, b, 4);
+    std::memcpy(&x1, a + n - 4, 4);
+    std::memcpy(&y1, b + n - 4, 4);
+    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 // Hash of a byte string, stable across builds and machines (the embedded index stores it).
 inline uint64_t HashBytes(const uint8_t* p, size_t n) {
   constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
@@ -74,7 +100,7 @@ class Vocab {
       if (s.rank == kNoRank) return kNoRank;
       if (s.tag == tag) {
         uint32_t a = offsets_[s.rank], b = offsets_[s.rank + 1];
-        if (b - a == n && std::memcmp(bytes_ + a, p, n) == 0) return s.rank;
+        if (b - a == n && BytesEqual(bytes_ + a, p, n)) return s.rank;
       }
       i = (i + 1) & mask_;
     }
@@ -85,6 +111,9 @@ class Vocab {
 
   // Rank of a single byte (every byte has one: loading checks it).
   uint32_t ByteRank(uint8_t b) const { return byte_rank_[b]; }
+  // Rank of a two-byte string, or kNoRank: a table lookup (BPE asks this for every byte of a
+  // piece that is not itself a token).
+  uint32_t PairRank(uint8_t a, uint8_t b) const { return pair_rank_[(a << 8) | b]; }
 
   // Number of rank slots (largest rank + 1).
   uint32_t size() const { return n_; }
@@ -112,12 +141,14 @@ class Vocab {
   const uint32_t* offsets_ = nullptr;
   const uint8_t* bytes_ = nullptr;
   const Slot* slots_ = nullptr;
+  const uint32_t* pair_rank_ = nullptr;  // 65536 entries.
   uint32_t byte_rank_[256];
 
   // Storage when the vocab owns its data.
   std::vector<uint32_t> own_offsets_;
   std::vector<uint8_t> own_bytes_;
   std::vector<Slot> own_slots_;
+  std::vector<uint32_t> own_pair_rank_;
 };
 
 }  // namespace tokwise::encoding_internal
