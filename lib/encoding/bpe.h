@@ -99,7 +99,11 @@ void MergeSmall(const Vocab& vocab, const uint8_t* p, size_t n, Emit&& emit) {
 struct MergeScratch {
   std::vector<uint32_t> next, prev, rank;
   std::vector<uint64_t> heap;
+  std::vector<uint32_t> long_out;
 };
+
+// Defined in long_piece.cc (see long_piece.h).
+bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector<uint32_t>* out);
 
 void MergeLargeImpl(const Vocab& vocab, const uint8_t* p, size_t n, MergeScratch& s);
 
@@ -136,9 +140,14 @@ void EncodePiece(const Vocab& vocab, const uint8_t* p, size_t n, MergeScratch& s
   }
   if (n <= kSmallPiece) {
     MergeSmall(vocab, p, n, emit);
-  } else {
-    MergeLarge(vocab, p, n, scratch, emit);
+    return;
   }
+  scratch.long_out.clear();
+  if (EncodeLongPiece(vocab, p, n, &scratch.long_out)) {
+    for (uint32_t r : scratch.long_out) emit(r);
+    return;
+  }
+  MergeLarge(vocab, p, n, scratch, emit);
 }
 
 }  // namespace tokwise::encoding_internal

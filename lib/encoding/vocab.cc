@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "encoding/long_piece.h"
 
 namespace tokwise::encoding_internal {
 namespace {
@@ -197,6 +198,9 @@ std::string Vocab::Serialize() const {
   out.append(reinterpret_cast<const char*>(slots_), (mask_ + 1) * sizeof(Slot));
   out.append(reinterpret_cast<const char*>(pair_rank_), 65536 * sizeof(uint32_t));
   out.append(reinterpret_cast<const char*>(bytes_), offsets_[n_]);
+  // The long-piece tables follow, 8-byte aligned.
+  while (out.size() % 8 != 0) out.push_back('\0');
+  out += SerializeLongPieceTables(*this);
   return out;
 }
 
@@ -219,6 +223,14 @@ absl::StatusOr<std::unique_ptr<Vocab>> Vocab::FromSerialized(std::string_view da
   v->pair_rank_ = reinterpret_cast<const uint32_t*>(v->slots_ + slots);
   v->bytes_ = reinterpret_cast<const uint8_t*>(v->pair_rank_ + 65536);
   if (v->offsets_[n] != nbytes) return bad();
+  size_t used = (need + 7) / 8 * 8;
+  auto tables = std::make_shared<LongPieceTables>();
+  if (used >= data.size() ||
+      ViewLongPieceTables(data.data() + used, data.size() - used, v->n_, tables.get()) == 0) {
+    return bad();
+  }
+  v->long_tables_ = tables;
+  v->long_ptr_.store(tables.get(), std::memory_order_release);
   v->Finish();
   return v;
 }

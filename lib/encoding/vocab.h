@@ -4,8 +4,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <atomic>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,6 +74,8 @@ inline uint64_t HashBytes(const uint8_t* p, size_t n) {
 // The same layout serves the embedded encodings (pointers into the library's read-only data,
 // index precomputed at build time, so making them ready costs nothing) and loaded ones
 // (owned vectors).
+struct LongPieceTables;
+
 class Vocab {
  public:
   struct Slot {
@@ -130,6 +134,8 @@ class Vocab {
   size_t MemoryBytes() const;
 
  private:
+  friend const LongPieceTables& GetLongPieceTables(const Vocab& vocab);
+
   Vocab() = default;
   void BuildIndex();
   void Finish();
@@ -149,6 +155,11 @@ class Vocab {
   std::vector<uint8_t> own_bytes_;
   std::vector<Slot> own_slots_;
   std::vector<uint32_t> own_pair_rank_;
+
+  // Built on first use by the long-piece encoder (long_piece.cc).
+  mutable std::once_flag long_once_;
+  mutable std::shared_ptr<const LongPieceTables> long_tables_;
+  mutable std::atomic<const LongPieceTables*> long_ptr_{nullptr};
 };
 
 }  // namespace tokwise::encoding_internal

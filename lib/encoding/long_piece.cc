@@ -1,0 +1,222 @@
+#include "encoding/long_piece.h"
+
+#include <algorithm>
+#include <memory>
+#include <cstdint>
+#include <mutex>
+
+#include "encoding/bpe.h"
+
+namespace tokwise::encoding_internal {
+namespace {
+
+// Exact merge of up to 2 * 255 bytes (a pair of tokens), over stack arrays.
+constexpr size_t kPairBytes = 512;
+
+size_t MergeToArray(const Vocab& vocab, const uint8_t* p, size_t n, uint32_t* out) {
+  uint32_t starts[kPairBytes + 1];
+  uint32_t ranks[kPairBytes];
+  uint32_t tokens[kPairBytes];
+  PairCache& cache = ThreadPairCache(vocab);
+  size_t m = n;
+  for (size_t i = 0; i <= n; ++i) starts[i] = static_cast<uint32_t>(i);
+  for (size_t i = 0; i < n; ++i) tokens[i] = vocab.ByteRank(p[i]);
+  for (size_t i = 0; i + 1 < n; ++i) ranks[i] = vocab.PairRank(p[i], p[i + 1]);
+  ranks[n - 1] = kNoRank;
+  while (m > 1) {
+    uint32_t best = kNoRank;
+    size_t at = 0;
+    for (size_t i = 0; i + 1 < m; ++i) {
+      if (ranks[i] < best) {
+        best = ranks[i];
+        at = i;
+      }
+    }
+    if (best == kNoRank) break;
+    tokens[at] = best;
+    for (size_t i = at + 1; i < m; ++i) starts[i] = starts[i + 1];
+    for (size_t i = at + 1; i + 1 < m; ++i) {
+      ranks[i] = ranks[i + 1];
+      tokens[i] = tokens[i + 1];
+    }
+    --m;
+    ranks[m - 1] = kNoRank;
+    ranks[at] = at + 1 < m ? cache.Get(vocab, tokens[at], tokens[at + 1], p + starts[at],
+                                       starts[at + 2] - starts[at])
+                           : kNoRank;
+    if (at > 0) {
+      ranks[at - 1] = cache.Get(vocab, tokens[at - 1], tokens[at], p + starts[at - 1],
+                                starts[at + 1] - starts[at - 1]);
+    }
+  }
+  std::copy(tokens, tokens + m, out);
+  return m;
+}
+
+std::unique_ptr<LongPieceTables> Build(const Vocab& vocab) {
+  auto t = std::make_unique<LongPieceTables>();
+  const uint32_t n = vocab.size();
+  t->own_reachable.assign(n, 0);
+  t->own_next_shorter.assign(n, kNoRank);
+  t->own_max_len.assign(65536, 0);
+  t->own_len_mask.assign(65536, 0);
+  uint32_t out[kPairBytes];
+  for (uint32_t r = 0; r < n; ++r) {
+    if (!vocab.Has(r)) continue;
+    std::string_view b = vocab.TokenBytes(r);
+    const uint8_t* p = reinterpret_cast<const uint8_t*>(b.data());
+    if (b.size() > 255) continue;  // Never chosen: lengths are kept in a byte.
+    bool reachable = b.size() == 1 || (MergeToArray(vocab, p, b.size(), out) == 1 && out[0] == r);
+    t->own_reachable[r] = reachable;
+    if (b.size() >= 2 && reachable) {
+      size_t key = (p[0] << 8) | p[1];
+      uint8_t& ml = t->own_max_len[key];
+      ml = std::max<uint8_t>(ml, static_cast<uint8_t>(b.size()));
+      if (b.size() <= 64) t->own_len_mask[key] |= uint64_t{1} << (b.size() - 1);
+    }
+  }
+  // next_shorter needs every token's reachability first.
+  for (uint32_t r = 0; r < n; ++r) {
+    if (!vocab.Has(r)) continue;
+    std::string_view b = vocab.TokenBytes(r);
+    const uint8_t* p = reinterpret_cast<const uint8_t*>(b.data());
+    for (size_t len = std::min<size_t>(b.size(), 256) - 1; len >= 1; --len) {
+      uint32_t q = vocab.Lookup(p, len);
+      if (q != kNoRank && t->own_reachable[q]) {
+        t->own_next_shorter[r] = q;
+        break;
+      }
+    }
+  }
+  t->next_shorter = t->own_next_shorter.data();
+  t->reachable = t->own_reachable.data();
+  t->max_len = t->own_max_len.data();
+  t->len_mask = t->own_len_mask.data();
+  return t;
+}
+
+// Per-thread cache of pair compatibility, (t1, t2) -> compatible.
+struct CompatCache {
+  static constexpr size_t kSize = 1 << 12;
+  const Vocab* owner = nullptr;
+  uint64_t keys[kSize];
+  bool values[kSize];
+};
+
+bool Compatible(const Vocab& vocab, CompatCache& cache, uint32_t a, uint32_t b) {
+  uint64_t key = (uint64_t{a} << 32) | b;
+  size_t slot = static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> 52);
+  if (cache.keys[slot] == key) return cache.values[slot];
+  std::string_view x = vocab.TokenBytes(a), y = vocab.TokenBytes(b);
+  uint8_t buf[kPairBytes];
+  std::copy(x.begin(), x.end(), buf);
+  std::copy(y.begin(), y.end(), buf + x.size());
+  uint32_t out[kPairBytes];
+  size_t m = MergeToArray(vocab, buf, x.size() + y.size(), out);
+  bool ok = m == 2 && out[0] == a && out[1] == b;
+  cache.keys[slot] = key;
+  cache.values[slot] = ok;
+  return ok;
+}
+
+CompatCache& ThreadCompatCache(const Vocab& vocab) {
+  thread_local std::unique_ptr<CompatCache> cache;
+  if (!cache) cache = std::make_unique<CompatCache>();
+  if (cache->owner != &vocab) {
+    cache->owner = &vocab;
+    std::fill(std::begin(cache->keys), std::end(cache->keys), ~uint64_t{0});
+  }
+  return *cache;
+}
+
+}  // namespace
+
+const LongPieceTables& GetLongPieceTables(const Vocab& vocab) {
+  if (const LongPieceTables* t = vocab.long_ptr_.load(std::memory_order_acquire)) return *t;
+  std::call_once(vocab.long_once_, [&] {
+    std::shared_ptr<const LongPieceTables> built = Build(vocab);
+    vocab.long_tables_ = built;
+    vocab.long_ptr_.store(built.get(), std::memory_order_release);
+  });
+  return *vocab.long_ptr_.load(std::memory_order_acquire);
+}
+
+std::string SerializeLongPieceTables(const Vocab& vocab) {
+  const LongPieceTables& t = GetLongPieceTables(vocab);
+  const size_t n = vocab.size();
+  std::string out;
+  out.append(reinterpret_cast<const char*>(t.len_mask), 65536 * 8);
+  out.append(reinterpret_cast<const char*>(t.next_shorter), n * 4);
+  out.append(reinterpret_cast<const char*>(t.reachable), n);
+  out.append(reinterpret_cast<const char*>(t.max_len), 65536);
+  return out;
+}
+
+size_t ViewLongPieceTables(const char* data, size_t size, uint32_t n, LongPieceTables* t) {
+  const size_t need = size_t{n} * 4 + 65536 * 8 + n + 65536;
+  if (size < need || reinterpret_cast<uintptr_t>(data) % 8 != 0) return 0;
+  t->len_mask = reinterpret_cast<const uint64_t*>(data);
+  t->next_shorter = reinterpret_cast<const uint32_t*>(data + 65536 * 8);
+  t->reachable = reinterpret_cast<const uint8_t*>(data + 65536 * 8 + size_t{n} * 4);
+  t->max_len = t->reachable + n;
+  return need;
+}
+
+bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector<uint32_t>* out) {
+  const LongPieceTables& t = GetLongPieceTables(vocab);
+  CompatCache& compat = ThreadCompatCache(vocab);
+  const size_t base = out->size();
+  std::vector<uint32_t> starts;  // Start of each chosen token.
+  starts.reserve(n / 2 + 1);
+
+  // Longest reachable token at pos.
+  // Longest reachable token at pos: lengths above 64 one by one (rare), then only the
+  // lengths that some reachable token starting with these two bytes has.
+  auto longest = [&](size_t pos) -> uint32_t {
+    if (n - pos == 1) return vocab.ByteRank(p[pos]);
+    const size_t key = (p[pos] << 8) | p[pos + 1];
+    const size_t rest = n - pos;
+    for (size_t len = std::min<size_t>(t.max_len[key], rest); len > 64; --len) {
+      uint32_t r = vocab.Lookup(p + pos, len);
+      if (r != kNoRank && t.reachable[r]) return r;
+    }
+    uint64_t mask = t.len_mask[key];
+    if (rest < 64) mask &= (uint64_t{1} << rest) - 1;
+    while (mask != 0) {
+      size_t len = 64 - static_cast<size_t>(__builtin_clzll(mask));
+      mask &= ~(uint64_t{1} << (len - 1));
+      uint32_t r = vocab.Lookup(p + pos, len);
+      if (r != kNoRank && t.reachable[r]) return r;
+    }
+    return vocab.ByteRank(p[pos]);
+  };
+
+  size_t pos = 0;
+  size_t budget = n / 4 + 64;  // Backtracking steps allowed before giving up.
+  uint32_t cand = n > 0 ? longest(0) : kNoRank;
+  while (pos < n) {
+    if (out->size() == base || Compatible(vocab, compat, out->back(), cand)) {
+      out->push_back(cand);
+      starts.push_back(static_cast<uint32_t>(pos));
+      pos += vocab.TokenBytes(cand).size();
+      if (pos < n) cand = longest(pos);
+      continue;
+    }
+    cand = t.next_shorter[cand];
+    // No token at pos fits after the previous one: back up and shorten the previous one.
+    while (cand == kNoRank) {
+      if (out->size() == base || budget-- == 0) {
+        out->resize(base);
+        return false;
+      }
+      uint32_t prev = out->back();
+      pos = starts.back();
+      out->pop_back();
+      starts.pop_back();
+      cand = t.next_shorter[prev];
+    }
+  }
+  return true;
+}
+
+}  // namespace tokwise::encoding_internal
