@@ -29,13 +29,36 @@ TEST(EmbeddedCatalog, ParsesAndIsComplete) {
   EXPECT_EQ(parsed->size(), Catalog::Default().size());
   EXPECT_GE(Catalog::Default().size(), 40u);
   // Every model the issue lists is present.
-  for (const char* name :
-       {"gpt-5", "gpt-5-mini", "gpt-5-nano", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-4o",
-        "gpt-4o-mini", "o1", "o3", "o3-mini", "o4-mini", "gpt-4-turbo", "gpt-4-1106-preview",
-        "gpt-4", "gpt-3.5-turbo", "claude-opus-4-5", "claude-opus-4-1", "claude-opus-4-0",
-        "claude-sonnet-4-5", "claude-sonnet-4-0", "claude-haiku-4-5", "claude-3-7-sonnet",
-        "claude-3-5-sonnet", "claude-3-5-haiku", "claude-3-opus", "claude-3-haiku",
-        "gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.0-flash"}) {
+  for (const char* name : {"gpt-5",
+                           "gpt-5-mini",
+                           "gpt-5-nano",
+                           "gpt-4.1",
+                           "gpt-4.1-mini",
+                           "gpt-4.1-nano",
+                           "gpt-4o",
+                           "gpt-4o-mini",
+                           "o1",
+                           "o3",
+                           "o3-mini",
+                           "o4-mini",
+                           "gpt-4-turbo",
+                           "gpt-4-1106-preview",
+                           "gpt-4",
+                           "gpt-3.5-turbo",
+                           "claude-opus-4-5",
+                           "claude-opus-4-1",
+                           "claude-opus-4-0",
+                           "claude-sonnet-4-5",
+                           "claude-sonnet-4-0",
+                           "claude-haiku-4-5",
+                           "claude-3-7-sonnet",
+                           "claude-3-5-sonnet",
+                           "claude-3-5-haiku",
+                           "claude-3-opus",
+                           "claude-3-haiku",
+                           "gemini-2.5-pro",
+                           "gemini-2.5-flash",
+                           "gemini-2.0-flash"}) {
     EXPECT_TRUE(Catalog::Default().Find(name).ok()) << name;
   }
 }
@@ -179,14 +202,14 @@ TEST(Find, NameForms) {
 TEST(Find, UnknownModelsAreErrorsNotZero) {
   const Catalog& c = Catalog::Default();
   for (const char* name : {
-           "gpt-7",                               // Unknown.
-           "",                                    // Empty.
-           "gpt-3.5-turbo-0613",                  // A snapshot with other prices: no fallback.
-           "o1-preview-2024-09-12",               // Not o1.
-           "gpt-oss-120b",                        // Served by many providers at many prices.
-           "openai/claude-3-haiku",               // Provider disagrees.
-           "ft:gpt-4o-mini-2024-07-18:org::x1",   // Fine-tunes cost more than the base model.
-           "azure/my-prod-deployment",            // Deployment name unknown.
+           "gpt-7",                              // Unknown.
+           "",                                   // Empty.
+           "gpt-3.5-turbo-0613",                 // A snapshot with other prices: no fallback.
+           "o1-preview-2024-09-12",              // Not o1.
+           "gpt-oss-120b",                       // Served by many providers at many prices.
+           "openai/claude-3-haiku",              // Provider disagrees.
+           "ft:gpt-4o-mini-2024-07-18:org::x1",  // Fine-tunes cost more than the base model.
+           "azure/my-prod-deployment",           // Deployment name unknown.
        }) {
     auto m = c.Find(name);
     EXPECT_FALSE(m.ok()) << name << " resolved to " << (m.ok() ? (*m)->id : "");

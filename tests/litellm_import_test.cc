@@ -112,8 +112,7 @@ TEST(LiteLlmImportErrors, NameTheJsonPath) {
   auto negative = Catalog::FromLiteLlmJson(
       R"({"m": {"input_cost_per_token": -1e-06, "output_cost_per_token": 1e-05}})");
   ASSERT_FALSE(negative.ok());
-  EXPECT_NE(negative.status().message().find("$.m.input_cost_per_token"),
-            absl::string_view::npos)
+  EXPECT_NE(negative.status().message().find("$.m.input_cost_per_token"), absl::string_view::npos)
       << negative.status();
   auto bad_max = Catalog::FromLiteLlmJson(
       R"({"m": {"input_cost_per_token": 1e-06, "output_cost_per_token": 1e-05,

@@ -114,8 +114,9 @@ std::string PricesJson(const Prices& p) {
 }
 
 std::string ModelJson(const ModelInfo& m) {
-  std::string out = "    {\"id\": " + JsonString(m.id) + ", \"provider\": " +
-                    JsonString(m.provider) + ", \"tokenizer\": " + JsonString(m.tokenizer);
+  std::string out = "    {\"id\": " + JsonString(m.id) +
+                    ", \"provider\": " + JsonString(m.provider) +
+                    ", \"tokenizer\": " + JsonString(m.tokenizer);
   if (!m.aliases.empty()) {
     out += ", \"aliases\": [";
     for (size_t i = 0; i < m.aliases.size(); ++i) {
@@ -185,13 +186,13 @@ void PrintTable(const std::vector<const ModelInfo*>& models) {
 }
 
 void PrintPrices(const char* indent, const Prices& p) {
-  std::printf("%sinput %s, cache read %s, cache write 5m %s, cache write 1h %s, output %s, "
-              "batch %s / %s (USD per million tokens)\n",
-              indent, FormatPricePerMTok(p.input).c_str(), FormatPricePerMTok(p.cache_read).c_str(),
-              FormatPricePerMTok(p.cache_write_5m).c_str(),
-              FormatPricePerMTok(p.cache_write_1h).c_str(), FormatPricePerMTok(p.output).c_str(),
-              FormatPricePerMTok(p.batch_input).c_str(),
-              FormatPricePerMTok(p.batch_output).c_str());
+  std::printf(
+      "%sinput %s, cache read %s, cache write 5m %s, cache write 1h %s, output %s, "
+      "batch %s / %s (USD per million tokens)\n",
+      indent, FormatPricePerMTok(p.input).c_str(), FormatPricePerMTok(p.cache_read).c_str(),
+      FormatPricePerMTok(p.cache_write_5m).c_str(), FormatPricePerMTok(p.cache_write_1h).c_str(),
+      FormatPricePerMTok(p.output).c_str(), FormatPricePerMTok(p.batch_input).c_str(),
+      FormatPricePerMTok(p.batch_output).c_str());
 }
 
 void PrintDetail(const std::string& query, const Resolution& r) {

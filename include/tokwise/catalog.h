@@ -65,18 +65,18 @@ struct LongContextTier {
 };
 
 struct ModelInfo {
-  std::string id;         // Canonical name, e.g. "gpt-4o-2024-08-06".
-  std::string provider;   // "openai", "anthropic", "google", ...
-  std::string tokenizer;  // Tokenizer / encoding name from the model registry: "o200k_base",
-                          // "cl100k_base", "o200k_harmony", or for closed tokenizers the
-                          // label "claude" / "gemini" (counted by estimate).
+  std::string id;               // Canonical name, e.g. "gpt-4o-2024-08-06".
+  std::string provider;         // "openai", "anthropic", "google", ...
+  std::string tokenizer;        // Tokenizer / encoding name from the model registry: "o200k_base",
+                                // "cl100k_base", "o200k_harmony", or for closed tokenizers the
+                                // label "claude" / "gemini" (counted by estimate).
   uint32_t context_window = 0;  // Input + output tokens.
   uint32_t max_output = 0;
   Prices prices;
   std::vector<LongContextTier> long_context_tiers;  // Ascending thresholds.
-  uint32_t min_cacheable_prefix = 0;  // Tokens; 0 = no minimum / no caching.
-  std::string prices_effective;       // ISO date the prices took effect ("" = not documented).
-  std::string source;                 // Where the prices come from.
+  uint32_t min_cacheable_prefix = 0;                // Tokens; 0 = no minimum / no caching.
+  std::string prices_effective;  // ISO date the prices took effect ("" = not documented).
+  std::string source;            // Where the prices come from.
 
   // Added by the catalog owner (append-only):
   // Input-token limit when the provider sets one below the window (gpt-5: 272,000 of a
@@ -90,12 +90,12 @@ struct ModelInfo {
 
 // How Catalog::Resolve() matched a name.
 enum class MatchKind {
-  kExact,          // The canonical id.
-  kAlias,          // One of the entry's aliases.
-  kSnapshot,       // A dated snapshot without its own entry ("gpt-4o-2099-01-01" -> gpt-4o).
-  kProviderPrefix, // "openai/gpt-4o", "openrouter/openai/gpt-4o", "azure/gpt-4o".
-  kBedrock,        // "anthropic.claude-...-v1:0", "us.anthropic.claude-...".
-  kVertex,         // "claude-3-5-sonnet@20240620".
+  kExact,           // The canonical id.
+  kAlias,           // One of the entry's aliases.
+  kSnapshot,        // A dated snapshot without its own entry ("gpt-4o-2099-01-01" -> gpt-4o).
+  kProviderPrefix,  // "openai/gpt-4o", "openrouter/openai/gpt-4o", "azure/gpt-4o".
+  kBedrock,         // "anthropic.claude-...-v1:0", "us.anthropic.claude-...".
+  kVertex,          // "claude-3-5-sonnet@20240620".
 };
 
 struct Resolution {

@@ -40,12 +40,12 @@ std::string_view UsageFormatName(UsageFormat format);
 // Billing buckets. Every prompt-side token is in exactly one of the first four buckets.
 struct NormalizedUsage {
   UsageFormat format = UsageFormat::kAuto;  // The format that was read.
-  uint64_t uncached_input = 0;  // Input billed at the full input price.
-  uint64_t cache_read = 0;      // Input read from the prompt cache.
-  uint64_t cache_write_5m = 0;  // Input written to a 5-minute cache (Anthropic).
-  uint64_t cache_write_1h = 0;  // Input written to a 1-hour cache (Anthropic).
-  uint64_t output = 0;          // Output, reasoning / thoughts included.
-  uint64_t reasoning = 0;       // Of `output`, the reasoning / thought tokens.
+  uint64_t uncached_input = 0;              // Input billed at the full input price.
+  uint64_t cache_read = 0;                  // Input read from the prompt cache.
+  uint64_t cache_write_5m = 0;              // Input written to a 5-minute cache (Anthropic).
+  uint64_t cache_write_1h = 0;              // Input written to a 1-hour cache (Anthropic).
+  uint64_t output = 0;                      // Output, reasoning / thoughts included.
+  uint64_t reasoning = 0;                   // Of `output`, the reasoning / thought tokens.
   // Audio tokens reported by OpenAI (prompt/completion_tokens_details.audio_tokens). They are
   // part of the buckets above but billed at audio prices, which the catalog does not hold:
   // pricing refuses a usage with audio rather than price it as text.

@@ -70,14 +70,22 @@ absl::Status ReadPrices(od::value value, const std::string& path, Prices* prices
     if (auto err = field.unescaped_key().get(key)) return SimdjsonError(path, err);
     const std::string p = JsonKeyPath(path, key);
     PricePerMTok* slot = nullptr;
-    if (key == "input") slot = &prices->input;
-    else if (key == "output") slot = &prices->output;
-    else if (key == "cache_read") slot = &prices->cache_read;
-    else if (key == "cache_write_5m") slot = &prices->cache_write_5m;
-    else if (key == "cache_write_1h") slot = &prices->cache_write_1h;
-    else if (key == "batch_input") slot = &prices->batch_input;
-    else if (key == "batch_output") slot = &prices->batch_output;
-    else return PathError(p, "unknown price bucket");
+    if (key == "input")
+      slot = &prices->input;
+    else if (key == "output")
+      slot = &prices->output;
+    else if (key == "cache_read")
+      slot = &prices->cache_read;
+    else if (key == "cache_write_5m")
+      slot = &prices->cache_write_5m;
+    else if (key == "cache_write_1h")
+      slot = &prices->cache_write_1h;
+    else if (key == "batch_input")
+      slot = &prices->batch_input;
+    else if (key == "batch_output")
+      slot = &prices->batch_output;
+    else
+      return PathError(p, "unknown price bucket");
     auto price = ReadPrice(field.value(), p);
     if (!price.ok()) return price.status();
     *slot = *price;
@@ -233,16 +241,16 @@ absl::StatusOr<ModelInfo> ReadModel(od::value value, const std::string& path) {
 absl::Status Catalog::Add(std::shared_ptr<const ModelInfo> model) {
   const std::string id = Lower(model->id);
   if (auto it = names_.find(id); it != names_.end()) {
-    return absl::InvalidArgumentError(absl::StrCat("model \"", model->id,
-                                                   "\" is already named by \"", it->second, "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("model \"", model->id, "\" is already named by \"", it->second, "\""));
   }
   for (const std::string& alias : model->aliases) {
     const std::string a = Lower(alias);
     auto it = names_.find(a);
     if (it != names_.end() || a == id) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "alias \"", alias, "\" of \"", model->id, "\" is already a name of \"",
-          it != names_.end() ? it->second : model->id, "\""));
+      return absl::InvalidArgumentError(
+          absl::StrCat("alias \"", alias, "\" of \"", model->id, "\" is already a name of \"",
+                       it != names_.end() ? it->second : model->id, "\""));
     }
   }
   names_.emplace(id, model->id);
@@ -448,8 +456,8 @@ std::string_view StripDate(std::string_view s) {
 
 // "us.anthropic.claude-3-5-sonnet-20240620-v1:0" -> "claude-3-5-sonnet-20240620".
 std::string_view StripBedrock(std::string_view s) {
-  for (std::string_view region : {"us-gov.", "us.", "eu.", "apac.", "global.", "jp.", "au.",
-                                  "ca."}) {
+  for (std::string_view region :
+       {"us-gov.", "us.", "eu.", "apac.", "global.", "jp.", "au.", "ca."}) {
     if (base::StartsWith(s, region)) {
       s.remove_prefix(region.size());
       break;
@@ -551,9 +559,9 @@ absl::StatusOr<Resolution> Catalog::Resolve(std::string_view model) const {
     for (std::string_view segment : prefix) {
       std::string_view wanted = ProviderOfSegment(segment);
       if (!wanted.empty() && wanted != r->model->provider) {
-        return absl::NotFoundError(absl::StrCat(
-            "\"", shown, "\" names provider ", std::string(segment), " but \"", r->model->id,
-            "\" is a ", r->model->provider, " model"));
+        return absl::NotFoundError(absl::StrCat("\"", shown, "\" names provider ",
+                                                std::string(segment), " but \"", r->model->id,
+                                                "\" is a ", r->model->provider, " model"));
       }
     }
     if (r->kind == MatchKind::kExact || r->kind == MatchKind::kAlias) {

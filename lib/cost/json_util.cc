@@ -7,8 +7,8 @@ namespace tokwise::cost_internal {
 std::string JsonKeyPath(std::string_view parent, std::string_view key) {
   bool plain = !key.empty() && !(key[0] >= '0' && key[0] <= '9');
   for (char c : key) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) plain = false;
   }
   if (plain) return absl::StrCat(std::string(parent), ".", std::string(key));
@@ -34,8 +34,8 @@ absl::Status SimdjsonError(std::string_view path, simdjson::error_code error, co
   if (base != nullptr && location != nullptr && location >= base) {
     where = absl::StrCat(" at byte ", static_cast<size_t>(location - base));
   }
-  return absl::InvalidArgumentError(absl::StrCat(std::string(path), ": malformed JSON", where,
-                                                 " (", simdjson::error_message(error), ")"));
+  return absl::InvalidArgumentError(absl::StrCat(std::string(path), ": malformed JSON", where, " (",
+                                                 simdjson::error_message(error), ")"));
 }
 
 bool AtEnd(simdjson::ondemand::document& doc) {
@@ -83,9 +83,9 @@ absl::StatusOr<uint64_t> ReadCount(simdjson::ondemand::value value, std::string_
   }
   // Not an unsigned integer: say why.
   std::string_view raw = value.raw_json_token();
-  while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' ||
-                          raw.back() == '\t' || raw.back() == ',' || raw.back() == '}' ||
-                          raw.back() == ']')) {
+  while (!raw.empty() &&
+         (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' || raw.back() == '\t' ||
+          raw.back() == ',' || raw.back() == '}' || raw.back() == ']')) {
     raw.remove_suffix(1);
   }
   if (!raw.empty() && raw[0] == '-') {
@@ -102,7 +102,8 @@ absl::StatusOr<std::string_view> ReadString(simdjson::ondemand::value value,
   simdjson::ondemand::json_type type;
   if (auto err = value.type().get(type)) return SimdjsonError(path, err);
   if (type != simdjson::ondemand::json_type::string) {
-    return PathError(path, absl::StrCat("expected a string, got ", std::string(JsonTypeName(type))));
+    return PathError(path,
+                     absl::StrCat("expected a string, got ", std::string(JsonTypeName(type))));
   }
   std::string_view s;
   if (auto err = value.get_string().get(s)) return SimdjsonError(path, err);

@@ -40,8 +40,7 @@ absl::StatusOr<uint64_t> ReadCount(simdjson::ondemand::value value, std::string_
                                    uint64_t max);
 
 // Reads a string value.
-absl::StatusOr<std::string_view> ReadString(simdjson::ondemand::value value,
-                                            std::string_view path);
+absl::StatusOr<std::string_view> ReadString(simdjson::ondemand::value value, std::string_view path);
 
 }  // namespace tokwise::cost_internal
 

@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <memory>
 #include <string>
-#include <utility>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -34,8 +34,8 @@ absl::StatusOr<PricePerMTok> ReadPerTokenPrice(od::value value, const std::strin
     return PathError(path, absl::StrCat("expected a price in USD per token, got ",
                                         std::string(cost_internal::JsonTypeName(type))));
   }
-  auto micro = cost_internal::ScaleDecimal(value.raw_json_token(), 12,
-                                           cost_internal::Inexact::kRound);
+  auto micro =
+      cost_internal::ScaleDecimal(value.raw_json_token(), 12, cost_internal::Inexact::kRound);
   if (!micro.ok()) return PathError(path, std::string(micro.status().message()));
   return *micro;
 }
@@ -177,16 +177,20 @@ absl::StatusOr<Catalog> Catalog::FromLiteLlmJson(std::string_view json, size_t* 
                  key == "prompt_cache_min_tokens") {
         auto n = cost_internal::ReadCount(v, p, 0xFFFFFFFFu);
         if (!n.ok()) return n.status();
-        if (key == "max_input_tokens") max_input = *n;
-        else if (key == "max_output_tokens") max_output = *n;
-        else if (key == "max_tokens") max_tokens = static_cast<uint32_t>(*n);
-        else m.min_cacheable_prefix = static_cast<uint32_t>(*n);
+        if (key == "max_input_tokens")
+          max_input = *n;
+        else if (key == "max_output_tokens")
+          max_output = *n;
+        else if (key == "max_tokens")
+          max_tokens = static_cast<uint32_t>(*n);
+        else
+          m.min_cacheable_prefix = static_cast<uint32_t>(*n);
       }
       // Other keys (capabilities, per-image or per-second prices, rate limits) are ignored.
     }
 
-    const bool priced_mode = mode.empty() || mode == "chat" || mode == "completion" ||
-                             mode == "responses";
+    const bool priced_mode =
+        mode.empty() || mode == "chat" || mode == "completion" || mode == "responses";
     if (!priced_mode || m.prices.input == kNotOffered || m.prices.output == kNotOffered) {
       if (skipped != nullptr) ++*skipped;
       continue;

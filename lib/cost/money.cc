@@ -51,8 +51,9 @@ absl::StatusOr<int64_t> ScaleDecimal(std::string_view text, int shift, Inexact i
   for (; i < text.size() && IsDigit(text[i]); ++i) {
     any_int = true;
     if (mantissa == 0 && text[i] == '0') continue;
-    if (++digits > kMaxDigits) return absl::InvalidArgumentError(absl::StrCat(
-        "\"", shown, "\" has more than ", kMaxDigits, " significant digits"));
+    if (++digits > kMaxDigits)
+      return absl::InvalidArgumentError(
+          absl::StrCat("\"", shown, "\" has more than ", kMaxDigits, " significant digits"));
     mantissa = mantissa * 10 + static_cast<unsigned>(text[i] - '0');
   }
   if (!any_int) return malformed();
@@ -63,8 +64,9 @@ absl::StatusOr<int64_t> ScaleDecimal(std::string_view text, int shift, Inexact i
       any_frac = true;
       ++frac_digits;
       if (mantissa == 0 && text[i] == '0') continue;
-      if (++digits > kMaxDigits) return absl::InvalidArgumentError(absl::StrCat(
-          "\"", shown, "\" has more than ", kMaxDigits, " significant digits"));
+      if (++digits > kMaxDigits)
+        return absl::InvalidArgumentError(
+            absl::StrCat("\"", shown, "\" has more than ", kMaxDigits, " significant digits"));
       mantissa = mantissa * 10 + static_cast<unsigned>(text[i] - '0');
     }
     if (!any_frac) return malformed();

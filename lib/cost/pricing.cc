@@ -18,16 +18,18 @@ struct BucketPrice {
   int64_t den = 1;
 };
 
-PricePerMTok Pick(PricePerMTok tier, PricePerMTok base) { return tier != kNotOffered ? tier : base; }
+PricePerMTok Pick(PricePerMTok tier, PricePerMTok base) {
+  return tier != kNotOffered ? tier : base;
+}
 
 absl::Status CostBucket(const ModelInfo& model, std::string_view bucket, uint64_t tokens,
                         const BucketPrice& p, PicoUsdWide* sum, PicoUsd* out) {
   *out = 0;
   if (tokens == 0) return absl::OkStatus();
   if (p.price < 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the usage has ", tokens, " ", std::string(bucket), " tokens but ",
-                     model.id, " has no ", std::string(bucket), " price"));
+    return absl::FailedPreconditionError(absl::StrCat("the usage has ", tokens, " ",
+                                                      std::string(bucket), " tokens but ", model.id,
+                                                      " has no ", std::string(bucket), " price"));
   }
   // tokens < 2^64, price < 2^63, num <= 2^63: the product fits in 128 bits only when
   // num is small; batch ratios are prices themselves, so divide first where exact.
@@ -45,9 +47,9 @@ absl::Status CostBucket(const ModelInfo& model, std::string_view bucket, uint64_
     value = q + (r >= den - r ? 1 : 0);  // Nearest pico-dollar, half up.
   }
   if (value > static_cast<U128>(std::numeric_limits<int64_t>::max())) {
-    return absl::OutOfRangeError(absl::StrCat(
-        tokens, " ", std::string(bucket),
-        " tokens cost more than the int64 pico-dollar range (about USD 9.2 million)"));
+    return absl::OutOfRangeError(
+        absl::StrCat(tokens, " ", std::string(bucket),
+                     " tokens cost more than the int64 pico-dollar range (about USD 9.2 million)"));
   }
   *out = static_cast<PicoUsd>(value);
   *sum += *out;
@@ -115,20 +117,23 @@ absl::StatusOr<CostBreakdown> PriceUsage(const ModelInfo& model, const Normalize
   c.batch = options.batch;
   c.tier_threshold = tier != nullptr ? tier->threshold_tokens : 0;
   PicoUsdWide sum = 0;
-  if (auto s = CostBucket(model, "uncached input", usage.uncached_input, in, &sum,
-                          &c.uncached_input); !s.ok()) {
+  if (auto s =
+          CostBucket(model, "uncached input", usage.uncached_input, in, &sum, &c.uncached_input);
+      !s.ok()) {
     return s;
   }
   if (auto s = CostBucket(model, "cache read", usage.cache_read, read, &sum, &c.cache_read);
       !s.ok()) {
     return s;
   }
-  if (auto s = CostBucket(model, "cache write 5m", usage.cache_write_5m, w5, &sum,
-                          &c.cache_write_5m); !s.ok()) {
+  if (auto s =
+          CostBucket(model, "cache write 5m", usage.cache_write_5m, w5, &sum, &c.cache_write_5m);
+      !s.ok()) {
     return s;
   }
-  if (auto s = CostBucket(model, "cache write 1h", usage.cache_write_1h, w1, &sum,
-                          &c.cache_write_1h); !s.ok()) {
+  if (auto s =
+          CostBucket(model, "cache write 1h", usage.cache_write_1h, w1, &sum, &c.cache_write_1h);
+      !s.ok()) {
     return s;
   }
   if (auto s = CostBucket(model, "output", usage.output, out, &sum, &c.output); !s.ok()) {
@@ -167,7 +172,8 @@ absl::StatusOr<WindowCheck> CheckContextWindow(const ModelInfo& model, uint64_t 
   WindowCheck w;
   w.context_window = model.context_window;
   const uint64_t window = model.context_window;
-  w.input_fits = input_tokens <= window && (model.max_input == 0 || input_tokens <= model.max_input);
+  w.input_fits =
+      input_tokens <= window && (model.max_input == 0 || input_tokens <= model.max_input);
   w.output_within_max = requested_output <= model.max_output;
   // Compare without overflow: input + requested <= window.
   const bool sum_fits = input_tokens <= window && requested_output <= window - input_tokens;

@@ -45,21 +45,21 @@ enum Field : int {
   // OpenAI Chat Completions.
   kPromptTokens,
   kCompletionTokens,
-  kChatCached,       // prompt_tokens_details.cached_tokens
-  kChatAudioIn,      // prompt_tokens_details.audio_tokens
-  kChatReasoning,    // completion_tokens_details.reasoning_tokens
-  kChatAudioOut,     // completion_tokens_details.audio_tokens
+  kChatCached,     // prompt_tokens_details.cached_tokens
+  kChatAudioIn,    // prompt_tokens_details.audio_tokens
+  kChatReasoning,  // completion_tokens_details.reasoning_tokens
+  kChatAudioOut,   // completion_tokens_details.audio_tokens
   // Shared by OpenAI Responses and Anthropic.
   kInputTokens,
   kOutputTokens,
   // OpenAI Responses.
-  kRespCached,       // input_tokens_details.cached_tokens
-  kRespReasoning,    // output_tokens_details.reasoning_tokens
+  kRespCached,     // input_tokens_details.cached_tokens
+  kRespReasoning,  // output_tokens_details.reasoning_tokens
   // Anthropic.
-  kCacheCreation,    // cache_creation_input_tokens
-  kCacheRead,        // cache_read_input_tokens
-  kEph5m,            // cache_creation.ephemeral_5m_input_tokens
-  kEph1h,            // cache_creation.ephemeral_1h_input_tokens
+  kCacheCreation,  // cache_creation_input_tokens
+  kCacheRead,      // cache_read_input_tokens
+  kEph5m,          // cache_creation.ephemeral_5m_input_tokens
+  kEph1h,          // cache_creation.ephemeral_1h_input_tokens
   // OpenAI, either API.
   kTotalTokens,
   // Gemini.
@@ -122,6 +122,22 @@ std::string FieldPath(const Raw& raw, Field f) {
   return absl::StrCat(raw.path, ".", kFieldNames[f]);
 }
 
+// The key of a field without copying it: keys with no escapes (all usage keys) are read in
+// place; a key with a backslash goes through simdjson's unescaping.
+absl::Status FieldKey(od::field& field, std::string_view path, std::string_view* key) {
+  const char* start = field.key().raw();
+  const char* end = start;
+  // The key is a complete JSON string (checked by simdjson's first stage), so the scan stops
+  // at its closing quote at the latest.
+  while (*end != '"' && *end != '\\') ++end;
+  if (*end == '"') {
+    *key = std::string_view(start, static_cast<size_t>(end - start));
+    return absl::OkStatus();
+  }
+  if (auto err = field.unescaped_key().get(*key)) return SimdjsonError(path, err);
+  return absl::OkStatus();
+}
+
 // Reads one count into raw; null leaves it absent.
 absl::Status ReadField(od::value value, Raw* raw, Field f) {
   // Fast path: the common case is a plain unsigned integer.
@@ -150,9 +166,9 @@ absl::Status OpenObject(od::value value, const Raw& raw, std::string_view name, 
   }
   if (type == od::json_type::null) return absl::OkStatus();
   if (type != od::json_type::object) {
-    return PathError(absl::StrCat(raw.path, ".", std::string(name)),
-                     absl::StrCat("expected an object, got ",
-                                  std::string(cost_internal::JsonTypeName(type))));
+    return PathError(
+        absl::StrCat(raw.path, ".", std::string(name)),
+        absl::StrCat("expected an object, got ", std::string(cost_internal::JsonTypeName(type))));
   }
   if (auto err = value.get_object().get(*obj)) {
     return SimdjsonError(absl::StrCat(raw.path, ".", std::string(name)), err);
@@ -176,9 +192,7 @@ absl::Status ReadDetails(od::value value, Raw* raw, std::string_view object_name
       return SimdjsonError(absl::StrCat(raw->path, ".", std::string(object_name)), err);
     }
     std::string_view key;
-    if (auto err = field.unescaped_key().get(key)) {
-      return SimdjsonError(absl::StrCat(raw->path, ".", std::string(object_name)), err);
-    }
+    if (auto s = FieldKey(field, raw->path, &key); !s.ok()) return s;
     for (const auto& [name, f] : names) {
       if (key == name) {
         if (auto s = ReadField(field.value(), raw, f); !s.ok()) return s;
@@ -197,8 +211,8 @@ absl::Status ReadUsageKey(std::string_view key, od::value value, Raw* raw, bool*
       if (key == "prompt_tokens") return ReadField(value, raw, kPromptTokens);
       if (key == "promptTokenCount") return ReadField(value, raw, kGPrompt);
       if (key == "prompt_tokens_details") {
-        static const std::pair<std::string_view, Field> kNames[] = {
-            {"cached_tokens", kChatCached}, {"audio_tokens", kChatAudioIn}};
+        static const std::pair<std::string_view, Field> kNames[] = {{"cached_tokens", kChatCached},
+                                                                    {"audio_tokens", kChatAudioIn}};
         return ReadDetails(value, raw, key, kNames);
       }
       break;
@@ -265,7 +279,7 @@ absl::Status ReadUsageObject(od::value value, const char* path, Raw* raw) {
     od::field field;
     if (auto err = std::move(field_result).get(field)) return SimdjsonError(path, err);
     std::string_view key;
-    if (auto err = field.unescaped_key().get(key)) return SimdjsonError(path, err);
+    if (auto s = FieldKey(field, path, &key); !s.ok()) return s;
     bool known = false;
     if (auto s = ReadUsageKey(key, field.value(), raw, &known); !s.ok()) return s;
   }
@@ -277,25 +291,23 @@ absl::Status ReadWrapper(od::value value, std::string_view name, Raw* raw) {
   od::json_type type;
   if (value.type().get(type) || type != od::json_type::object) return absl::OkStatus();
   od::object obj;
-  if (auto err = value.get_object().get(obj)) return SimdjsonError(absl::StrCat("$.", std::string(name)), err);
+  if (auto err = value.get_object().get(obj))
+    return SimdjsonError(absl::StrCat("$.", std::string(name)), err);
   const bool response = name == "response";
+  const std::string path = absl::StrCat("$.", std::string(name));
   for (auto field_result : obj) {
     od::field field;
-    if (auto err = std::move(field_result).get(field)) return SimdjsonError(absl::StrCat("$.", std::string(name)), err);
+    if (auto err = std::move(field_result).get(field)) return SimdjsonError(path, err);
     std::string_view key;
-    if (auto err = field.unescaped_key().get(key)) {
-      return SimdjsonError(absl::StrCat("$.", std::string(name)), err);
-    }
+    if (auto s = FieldKey(field, path, &key); !s.ok()) return s;
     if (key == "usage") {
       od::json_type t;
       if (field.value().type().get(t) == simdjson::SUCCESS && t == od::json_type::null) continue;
-      return ReadUsageObject(field.value(), response ? "$.response.usage" : "$.message.usage",
-                             raw);
+      return ReadUsageObject(field.value(), response ? "$.response.usage" : "$.message.usage", raw);
     }
     if (key == "usageMetadata") {
-      return ReadUsageObject(field.value(),
-                             response ? "$.response.usageMetadata" : "$.message.usageMetadata",
-                             raw);
+      return ReadUsageObject(
+          field.value(), response ? "$.response.usageMetadata" : "$.message.usageMetadata", raw);
     }
   }
   return absl::OkStatus();
@@ -328,8 +340,7 @@ absl::StatusOr<UsageFormat> Detect(const Raw& raw) {
   const int kinds = int{gemini} + int{chat} + int{responses} + int{anthropic};
   if (kinds > 1) {
     return PathError(raw.path, absl::StrCat("fields of more than one provider format (",
-                                            ListFields(p),
-                                            "); name the format explicitly"));
+                                            ListFields(p), "); name the format explicitly"));
   }
   if (gemini) return UsageFormat::kGemini;
   if (chat) return UsageFormat::kOpenAiChat;
@@ -345,8 +356,8 @@ absl::Status Missing(const Raw& raw, Field f) {
 
 absl::Status Exceeds(const Raw& raw, Field part, Field whole) {
   return PathError(FieldPath(raw, part),
-                   absl::StrCat(raw.Get(part), " exceeds ", kFieldNames[whole], " ",
-                                raw.Get(whole), ": impossible usage"));
+                   absl::StrCat(raw.Get(part), " exceeds ", kFieldNames[whole], " ", raw.Get(whole),
+                                ": impossible usage"));
 }
 
 // OpenAI, either API: cached and reasoning are inside the totals.
@@ -361,10 +372,10 @@ absl::StatusOr<NormalizedUsage> FromOpenAi(const Raw& raw, Field in, Field out, 
     return Exceeds(raw, audio_out, out);
   }
   if (raw.Has(kTotalTokens) && raw.Get(kTotalTokens) != raw.Get(in) + raw.Get(out)) {
-    return PathError(FieldPath(raw, kTotalTokens),
-                     absl::StrCat(raw.Get(kTotalTokens), " is not ", kFieldNames[in], " + ",
-                                  kFieldNames[out], " = ", raw.Get(in) + raw.Get(out),
-                                  ": impossible usage"));
+    return PathError(
+        FieldPath(raw, kTotalTokens),
+        absl::StrCat(raw.Get(kTotalTokens), " is not ", kFieldNames[in], " + ", kFieldNames[out],
+                     " = ", raw.Get(in) + raw.Get(out), ": impossible usage"));
   }
   NormalizedUsage u;
   u.uncached_input = raw.Get(in) - raw.Get(cached);
@@ -444,7 +455,7 @@ absl::StatusOr<NormalizedUsage> NormalizeUsage(std::string_view json, UsageForma
       return SimdjsonError("$", err, state.buffer.get(), loc);
     }
     std::string_view key;
-    if (auto err = field.unescaped_key().get(key)) return SimdjsonError("$", err);
+    if (auto ks = FieldKey(field, "$", &key); !ks.ok()) return ks;
     absl::Status s;
     if (key == "usage" || key == "usageMetadata") {
       od::json_type t;
@@ -462,21 +473,22 @@ absl::StatusOr<NormalizedUsage> NormalizeUsage(std::string_view json, UsageForma
     const char* loc = cost_internal::Location(doc);
     return SimdjsonError("$", simdjson::TRAILING_CONTENT, state.buffer.get(), loc);
   }
-  const bool top_has_usage = top.present != 0 || top.responses_details ||
-                             top.cache_creation_object;
+  const bool top_has_usage = top.present != 0 || top.responses_details || top.cache_creation_object;
   if (raw.path != nullptr && top_has_usage) {
     return PathError("$", absl::StrCat("usage fields both at the top level and in ", raw.path));
   }
   if (raw.path == nullptr) {
     if (!top_has_usage) {
-      return PathError("$", "no usage found (expected usage fields, \"usage\" or "
-                            "\"usageMetadata\")");
+      return PathError("$",
+                       "no usage found (expected usage fields, \"usage\" or "
+                       "\"usageMetadata\")");
     }
     raw = top;
   }
   if (raw.present == 0 && !raw.responses_details && !raw.cache_creation_object) {
-    return PathError(raw.path, "no usage fields (expected prompt_tokens, input_tokens or "
-                               "promptTokenCount)");
+    return PathError(raw.path,
+                     "no usage fields (expected prompt_tokens, input_tokens or "
+                     "promptTokenCount)");
   }
 
   if (format == UsageFormat::kAuto) {
