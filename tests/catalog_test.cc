@@ -289,6 +289,15 @@ TEST(FromJson, ErrorsNameTheJsonPath) {
   }
 }
 
+TEST(FromJson, DamagedCatalogIsAnErrorNotACrash) {
+  // Prefixes of the embedded catalog: every one is malformed JSON and must say so.
+  const std::string_view full = cost_internal::EmbeddedCatalogJson();
+  for (size_t n = 0; n + 1 < full.size(); n += 97) {
+    auto c = Catalog::FromJson(full.substr(0, n));
+    EXPECT_FALSE(c.ok()) << "prefix of " << n << " bytes";
+  }
+}
+
 TEST(Merge, OverridesAndExtends) {
   Catalog c = Catalog::Default();
   const size_t before = c.size();

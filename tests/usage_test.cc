@@ -155,6 +155,8 @@ TEST(Usage, BadValuesAreErrorsNamingThePath) {
               "$.usage.prompt_tokens_details: expected an object, got an array");
   ExpectError(R"({"usage": {"prompt_tokens": 99999999999999999999, "completion_tokens": 5}})",
               "$.usage.prompt_tokens");
+  ExpectError(R"({"usage": {"prompt_tokens": 9007199254740993, "completion_tokens": 5}})",
+              "$.usage.prompt_tokens: 9007199254740993 is larger than the limit");
   ExpectError(R"({"usage": {"completion_tokens": 5}})", "$.usage: missing prompt_tokens");
   ExpectError(R"({"usage": {"input_tokens": 5}})", "$.usage: missing output_tokens");
   ExpectError(R"({"id": "x", "model": "gpt-4o"})", "$: no usage found");
@@ -162,6 +164,45 @@ TEST(Usage, BadValuesAreErrorsNamingThePath) {
   ExpectError(R"([{"prompt_tokens": 3}])", "$: expected a JSON object");
   ExpectError(R"({"prompt_tokens": 3, "completion_tokens": 1} {})", "$: malformed JSON");
   ExpectError("", "$");
+}
+
+TEST(Usage, DamagedInputIsRejectedOrReadConsistently) {
+  // Every truncation and every single-byte change of real usage shapes: the call must return
+  // (no crash, no hang), and whatever it accepts must obey the bucket invariants.
+  const std::string inputs[] = {
+      R"({"usage": {"prompt_tokens": 2006, "completion_tokens": 300, "total_tokens": 2306,
+          "prompt_tokens_details": {"cached_tokens": 1920},
+          "completion_tokens_details": {"reasoning_tokens": 12}}})",
+      R"({"input_tokens": 6, "cache_creation_input_tokens": 159217, "cache_read_input_tokens": 0,
+          "cache_creation": {"ephemeral_5m_input_tokens": 159217, "ephemeral_1h_input_tokens": 0},
+          "output_tokens": 2745})",
+      R"({"usageMetadata": {"promptTokenCount": 1000, "candidatesTokenCount": 200,
+          "thoughtsTokenCount": 800, "cachedContentTokenCount": 600}})",
+  };
+  const char kBytes[] = {'"', '{', '}', '[', ']', ':', ',', '-', '.', 'e', '9', '\\', '\0', 'n'};
+  int accepted = 0;
+  for (const std::string& in : inputs) {
+    std::vector<std::string> variants;
+    for (size_t i = 0; i < in.size(); ++i) variants.push_back(in.substr(0, i));
+    for (size_t i = 0; i < in.size(); i += 3) {
+      for (char b : kBytes) {
+        std::string v = in;
+        v[i] = b;
+        variants.push_back(v);
+      }
+    }
+    for (const std::string& v : variants) {
+      auto u = NormalizeUsage(v);
+      if (!u.ok()) {
+        EXPECT_FALSE(u.status().message().empty());
+        continue;
+      }
+      ++accepted;
+      EXPECT_LE(u->reasoning, u->output) << v;
+      EXPECT_LE(u->audio_input, u->input_total()) << v;
+    }
+  }
+  EXPECT_GT(accepted, 0);
 }
 
 TEST(Usage, ManyThreadsAtOnce) {

@@ -138,7 +138,9 @@ class Catalog {
   // exactly: round(1e12 * value) micro-dollars per million (half away from zero).
   // Imported: entries whose mode is chat, completion or responses (or absent) and that have
   // both input_cost_per_token and output_cost_per_token; others (images, audio, embeddings,
-  // "sample_spec") are skipped and counted in `skipped` if given.
+  // "sample_spec") are skipped and counted in `skipped` if given, as are names that collide
+  // with an earlier entry once case is folded (names match case-insensitively; the first
+  // entry keeps the name). A null max_*_tokens is read as absent.
   // Approximations, stated: context_window = max_input_tokens (LiteLLM keeps no separate
   // window; for gpt-5, whose input limit is below its window, the imported window is
   // conservative); tokenizer from the encoding registry for OpenAI-family names, "claude" /

@@ -175,6 +175,8 @@ absl::StatusOr<Catalog> Catalog::FromLiteLlmJson(std::string_view json, size_t* 
         m.source = std::string(*s);
       } else if (key == "max_input_tokens" || key == "max_output_tokens" || key == "max_tokens" ||
                  key == "prompt_cache_min_tokens") {
+        od::json_type type;
+        if (v.type().get(type) == simdjson::SUCCESS && type == od::json_type::null) continue;
         auto n = cost_internal::ReadCount(v, p, 0xFFFFFFFFu);
         if (!n.ok()) return n.status();
         if (key == "max_input_tokens")
