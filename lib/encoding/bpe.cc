@@ -13,6 +13,19 @@ PairCache& ThreadPairCache(const Vocab& vocab) {
   return *cache;
 }
 
+PieceCache& ThreadPieceCache(const Vocab& vocab) {
+  thread_local std::unique_ptr<PieceCache> caches[2];
+  thread_local int next_victim = 0;
+  for (auto& c : caches) {
+    if (c && c->owner == &vocab) return *c;
+  }
+  std::unique_ptr<PieceCache>& slot = caches[next_victim];
+  next_victim ^= 1;
+  if (!slot) slot = std::make_unique<PieceCache>();
+  slot->Reset(&vocab);
+  return *slot;
+}
+
 void MergeLargeImpl(const Vocab& vocab, const uint8_t* p, size_t n, MergeScratch& s) {
   // Parts are identified by their start offset; next/prev link the live ones, rank[i] is the
   // rank of the pair starting at part i (kNoRank if none). Heap keys are (rank << 32) | start,

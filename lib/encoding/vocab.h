@@ -96,7 +96,11 @@ class Vocab {
   // Returns the rank of the byte string, or kNoRank.
   uint32_t Lookup(const uint8_t* p, size_t n) const {
     if (n > max_token_len_) return kNoRank;
-    uint64_t h = HashBytes(p, n);
+    return LookupHashed(p, n, HashBytes(p, n));
+  }
+  // As Lookup(), with h == HashBytes(p, n) already computed.
+  uint32_t LookupHashed(const uint8_t* p, size_t n, uint64_t h) const {
+    if (n > max_token_len_) return kNoRank;
     uint32_t tag = static_cast<uint32_t>(h >> 32);
     size_t i = static_cast<size_t>(h) & mask_;
     for (;;) {
