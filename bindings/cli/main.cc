@@ -21,6 +21,8 @@ const Command kCommands[] = {
     {"count", "count the tokens of files or of standard input", tokwise::cli::RunCount},
     {"encode", "print the token ids of a file or of standard input", tokwise::cli::RunEncode},
     {"decode", "turn token ids back into text", tokwise::cli::RunDecode},
+    {"simulate", "what a single call, RAG, agent loop or chat costs, call by call",
+     tokwise::cli::RunSimulate},
 };
 
 void PrintHelp(FILE* out) {
