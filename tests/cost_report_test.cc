@@ -69,6 +69,17 @@ TEST(ReportTest, LevelsSideBySide) {
   }
 }
 
+TEST(ReportTest, CachePayoffFromTheModelsRates) {
+  const std::string t = FormatCachePayoff(Sonnet45());
+  EXPECT_NE(t.find("5-minute cache write (1.25x input) pays off from the 1st read (reads 0.10x"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("1-hour cache write (2.00x input) pays off from the 2nd read"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(FormatCachePayoff(Gpt4o()).find("automatic caching"), std::string::npos);
+}
+
 TEST(ReportTest, RangesTableNamesDisagreements) {
   const std::string t = FormatTaskRanges(TypicalTaskRanges());
   EXPECT_NE(t.find("DISAGREES"), std::string::npos);

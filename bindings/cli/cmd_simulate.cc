@@ -280,6 +280,8 @@ int RunSimulate(int argc, char** argv) {
                               StandardWhatIfs(scenario, **model, opt, cheaper, ppm));
     if (!cmp.ok()) return Fail(std::string(cmp.status().message()), kInput);
     std::printf("\n%s", FormatWhatIfs(*cmp).c_str());
+    const std::string payoff = FormatCachePayoff(**model);
+    if (!payoff.empty()) std::printf("\n%s", payoff.c_str());
   }
   if (a.forecast) {
     ForecastInput in;

@@ -31,6 +31,10 @@ std::string FormatTaskRanges(const std::vector<TaskRange>& ranges);
 // Baseline and per-variant token and dollar deltas.
 std::string FormatWhatIfs(const WhatIfComparison& comparison);
 
+// When a cache write pays off on `model`, per caching mode it offers, from its rates: "a
+// 5-minute write (1.25x input) pays off from the 1st read (reads 0.10x)".
+std::string FormatCachePayoff(const ModelInfo& model);
+
 std::string FormatForecast(const ForecastResult& forecast, const ForecastInput& input);
 std::string FormatSelfHosting(const SelfHostingResult& result, const SelfHostingInput& input);
 

@@ -43,7 +43,8 @@ struct WhatIf {
 // kAutomatic for the others, kOff to show what the provider's automatic caching saves).
 WhatIf CachingWhatIf(const EvalOptions& base, CacheMode mode);
 // Another model. If its tokenizer differs, `token_ratio_ppm` (or base.retokenize, if set,
-// left in place) converts counts: see EvalOptions::token_ratio_ppm for the approximation.
+// left in place) converts counts: see EvalOptions::token_ratio_ppm for the approximation. The
+// baseline's caching mode is kept where the model offers it, else its provider's default.
 WhatIf CheaperModelWhatIf(const EvalOptions& base, const ModelInfo& model,
                           uint32_t token_ratio_ppm = 1'000'000);
 // Fewer and/or smaller retrieved chunks per call (nullopt = unchanged).
@@ -83,11 +84,13 @@ absl::StatusOr<WhatIfComparison> CompareWhatIfs(const Scenario& scenario, const 
                                                 const EvalOptions& baseline,
                                                 const std::vector<WhatIf>& variants);
 
-// The what-ifs that apply to `scenario` on `model`, with stated default sizes: caching modes
-// the model offers (or, if it caches automatically, caching off); `cheaper` if given; half the
-// retrieved chunks (if any); a 4,000-token window, a summary of 500 tokens above 4,000, a
-// restart every 5 calls carrying 300 tokens (if some sequence has more than one call); batch
-// prices (if offered); outputs capped at half the largest output of a call.
+// The what-ifs that apply to `scenario` on `model`, sized from the scenario: caching modes the
+// model offers (and caching off, if the baseline caches); `cheaper` if given; half the
+// retrieved chunks of the largest retrieval (if any); for multi-call sequences, with H the
+// largest non-pinned history a sequence accumulates: a window of H/4, a summary of H/16 when
+// the history passes H/4, and a restart every half of the longest sequence's calls carrying a
+// 300-token note (sizes rounded to hundreds); batch prices (if offered); outputs capped at half
+// the largest output of a call.
 std::vector<WhatIf> StandardWhatIfs(const Scenario& scenario, const ModelInfo& model,
                                     const EvalOptions& base, const ModelInfo* cheaper = nullptr,
                                     uint32_t cheaper_token_ratio_ppm = 1'000'000);

@@ -129,20 +129,6 @@ absl::Status ResolveRates(const ModelInfo& m, CacheMode mode, bool batch,
   return absl::OkStatus();
 }
 
-const Rates& RatesFor(const std::vector<TierRates>& tiers, uint64_t input) {
-  const Rates* r = &tiers[0].rates;
-  for (size_t i = 1; i < tiers.size(); ++i) {
-    if (input > tiers[i].threshold) r = &tiers[i].rates;
-  }
-  return *r;
-}
-
-// The length [lo, hi) shares with [a, b).
-inline uint64_t Overlap(uint64_t a, uint64_t b, uint64_t lo, uint64_t hi) {
-  const uint64_t s = std::max(a, lo), e = std::min(b, hi);
-  return e > s ? e - s : 0;
-}
-
 }  // namespace
 
 std::string_view TokenKindName(TokenKind kind) {
@@ -240,15 +226,25 @@ void Scenario::AddOutput(TokenKind kind, uint32_t tokens, ItemFlags flags) {
 // Evaluator
 // ---------------------------------------------------------------------------------------------
 
+// Tokens by kind (framing included as its own kind).
+struct KindSums {
+  uint64_t v[kNumTokenKinds] = {};
+};
+
+// Per price tier and kind: tokens read, written, uncached, and output. Priced once at the end
+// of an evaluation instead of per call.
+enum Bucket { kRead = 0, kWrite = 1, kUncached = 2, kOutput = 3, kNumBuckets = 4 };
+
 struct ScenarioEvaluator::Scratch {
   std::vector<CtxItem> ctx;       // Carried context of the current sequence.
+  std::vector<CtxItem> rebuild;   // Scratch for RebuildIndex().
+  std::vector<uint64_t> offsets;  // offsets[i] = token offset of ctx[i]; one more at the end.
+  std::vector<KindSums> prefix;   // prefix[i] = tokens by kind of ctx[0, i).
   std::vector<CtxItem> tail;      // Transient input of the current call.
   std::vector<OutItem> out;       // Output of the current call.
   std::vector<CacheEntry> cache;  // Live cached prefixes of the current sequence.
   std::vector<TierRates> tiers;
-  // Scenario-wide sums, wide until the end so that no intermediate sum can overflow.
-  Wide kind_input_cost[kNumTokenKinds];
-  Wide kind_output_cost[kNumTokenKinds];
+  std::vector<uint64_t> by_kind;  // [tier][kind][bucket] token sums for the whole scenario.
 };
 
 ScenarioEvaluator::ScenarioEvaluator() : scratch_(new Scratch) {}
@@ -269,6 +265,10 @@ struct Setup {
 };
 
 // One evaluation in progress: the scratch, the result being filled and the running sums.
+//
+// The carried context is indexed by token offset and by running per-kind sums, so that
+// splitting a call's input at the cache boundaries costs two binary searches instead of a walk
+// over the context: evaluating n calls is O(n log n) plus the cuts a ContextPolicy makes.
 class Run {
  public:
   Run(const Setup& setup, const EvalOptions& options, ScenarioEvaluator::Scratch* s,
@@ -283,45 +283,54 @@ class Run {
     return static_cast<uint32_t>(std::min<uint64_t>(v, std::numeric_limits<uint32_t>::max()));
   }
 
-  uint64_t CtxTokens() const { return ctx_tokens_; }
+  uint64_t CtxTokens() const { return s_.offsets.back(); }
 
   // Tokens of non-pinned items in the carried context.
-  uint64_t HistoryTokens() const {
-    uint64_t h = 0;
-    for (const CtxItem& c : s_.ctx) {
-      if (!c.pinned) h += uint64_t{c.tokens} + c.framing;
-    }
-    return h;
-  }
+  uint64_t HistoryTokens() const { return CtxTokens() - pinned_tokens_; }
 
   void BeginSequence() {
     s_.ctx.clear();
     s_.cache.clear();
-    ctx_tokens_ = 0;
+    RebuildIndex();
   }
 
-  void PushCtx(const CtxItem& c) {
-    s_.ctx.push_back(c);
-    ctx_tokens_ += uint64_t{c.tokens} + c.framing;
+  // Appends an item to the carried context. Written field by field into the vectors: building
+  // the item on the stack and copying it stalls on store forwarding in this hot path.
+  void PushCtx(uint32_t tokens, uint32_t framing, TokenKind kind, bool pinned) {
+    const uint64_t n = uint64_t{tokens} + framing;
+    CtxItem& c = s_.ctx.emplace_back();
+    c.tokens = tokens;
+    c.framing = framing;
+    c.kind = kind;
+    c.pinned = pinned;
+    s_.offsets.push_back(s_.offsets.back() + n);
+    s_.prefix.push_back(s_.prefix.back());
+    KindSums& k = s_.prefix.back();
+    k.v[static_cast<size_t>(TokenKind::kFraming)] += framing;
+    k.v[static_cast<size_t>(kind)] += tokens;
+    if (pinned) {
+      pinned_tokens_ += n;
+      if (!free_seen_) leading_pinned_ += n;
+    } else {
+      free_seen_ = true;
+    }
   }
 
   // Drops every non-pinned item (restart, summary). The cache can be read up to the cut.
   void DropHistory() {
-    uint64_t off = 0, cut = UINT64_MAX, kept = 0;
+    uint64_t off = 0, cut = UINT64_MAX;
     size_t w = 0;
     for (size_t i = 0; i < s_.ctx.size(); ++i) {
       const CtxItem c = s_.ctx[i];
-      const uint64_t n = uint64_t{c.tokens} + c.framing;
       if (c.pinned) {
         s_.ctx[w++] = c;
-        kept += n;
       } else if (cut == UINT64_MAX) {
         cut = off;
       }
-      off += n;
+      off += uint64_t{c.tokens} + c.framing;
     }
     s_.ctx.resize(w);
-    ctx_tokens_ = kept;
+    RebuildIndex();
     if (cut != UINT64_MAX) CutCache(cut);
   }
 
@@ -329,7 +338,7 @@ class Run {
   void WindowHistory(uint64_t limit) {
     uint64_t history = HistoryTokens();
     if (history <= limit) return;
-    uint64_t off = 0, cut = UINT64_MAX, kept = 0;
+    uint64_t off = 0, cut = UINT64_MAX;
     size_t w = 0;
     for (size_t i = 0; i < s_.ctx.size(); ++i) {
       const CtxItem c = s_.ctx[i];
@@ -339,53 +348,12 @@ class Run {
         if (cut == UINT64_MAX) cut = off;
       } else {
         s_.ctx[w++] = c;
-        kept += n;
       }
       off += n;
     }
     s_.ctx.resize(w);
-    ctx_tokens_ = kept;
+    RebuildIndex();
     if (cut != UINT64_MAX) CutCache(cut);
-  }
-
-  // The context now differs from every earlier one from token `cut` on. Explicit breakpoints
-  // match exact prefixes, so longer entries die; automatic caching matches any prefix of a
-  // cached prompt, so longer entries shrink to the cut.
-  void CutCache(uint64_t cut) {
-    size_t w = 0;
-    for (CacheEntry e : s_.cache) {
-      if (e.len > cut) {
-        if (setup_.mode != CacheMode::kAutomatic) continue;
-        e.len = cut;
-        if (e.len < setup_.min_prefix) continue;
-      }
-      s_.cache[w++] = e;
-    }
-    s_.cache.resize(w);
-  }
-
-  // Keeps the cache list short: expired entries go; above the first non-pinned item (where any
-  // later cut happens) only the longest entry can ever be read again.
-  void PruneCache(int64_t now) {
-    uint64_t first_free = 0;
-    for (const CtxItem& c : s_.ctx) {
-      if (!c.pinned) break;
-      first_free += uint64_t{c.tokens} + c.framing;
-    }
-    uint64_t longest = 0;
-    for (const CacheEntry& e : s_.cache) {
-      if (e.expires_ms >= now && e.len > first_free) longest = std::max(longest, e.len);
-    }
-    size_t w = 0;
-    for (const CacheEntry& e : s_.cache) {
-      if (e.expires_ms < now) continue;
-      if (e.len > first_free && e.len != longest) continue;
-      bool dup = false;
-      for (size_t j = 0; j < w; ++j) dup |= s_.cache[j].len == e.len;
-      if (dup) continue;
-      s_.cache[w++] = e;
-    }
-    s_.cache.resize(w);
   }
 
   // Evaluates one call whose carried context is s_.ctx (new carried input already appended;
@@ -394,14 +362,15 @@ class Run {
   absl::Status Call(uint32_t seq, uint32_t call, bool summarization, int64_t now, uint64_t resent,
                     uint32_t message_overhead,
                     const std::array<uint64_t, kNumTokenKinds>& new_input_by_kind) {
-    StepResult st;
+    out_.steps.emplace_back();
+    StepResult& st = out_.steps.back();
     st.sequence = seq;
     st.call = call;
     st.summarization = summarization;
     st.time_ms = now;
     st.new_tokens = new_input_by_kind;
 
-    const uint64_t carried = ctx_tokens_;
+    const uint64_t carried = CtxTokens();
     uint64_t tail = 0;
     for (const CtxItem& c : s_.tail) tail += uint64_t{c.tokens} + c.framing;
     const uint64_t input = carried + tail;
@@ -424,28 +393,22 @@ class Run {
         read =
             setup_.min_prefix + (hit - setup_.min_prefix) / setup_.granularity * setup_.granularity;
       }
-      uint64_t pinned_end = 0;
-      for (const CtxItem& c : s_.ctx) {
-        if (!c.pinned) break;
-        pinned_end += uint64_t{c.tokens} + c.framing;
-      }
       uint64_t write_end = hit;
       auto breakpoint = [&](uint64_t b) {
         if (b == 0 || b < setup_.min_prefix || b <= hit) return;
+        write_end = std::max(write_end, b);
         for (CacheEntry& e : s_.cache) {
           if (e.len == b) {
             e.expires_ms = now + setup_.ttl_ms;
-            write_end = std::max(write_end, b);
             return;
           }
         }
         s_.cache.push_back({b, now + setup_.ttl_ms});
-        write_end = std::max(write_end, b);
       };
       if (setup_.mode == CacheMode::kAutomatic) {
         breakpoint(carried);
       } else {
-        if (setup_.breakpoint_after_pinned) breakpoint(pinned_end);
+        if (setup_.breakpoint_after_pinned) breakpoint(leading_pinned_);
         if (setup_.breakpoint_at_end) breakpoint(carried);
         write = write_end - hit;
       }
@@ -453,15 +416,16 @@ class Run {
     const uint64_t uncached = input - read - write;
 
     // Buckets and prices (the whole call at the tier its input falls in).
-    const Rates& r = RatesFor(*tiers_, input);
-    const int64_t write_rate = setup_.mode == CacheMode::kExplicit1h ? r.write_1h : r.write_5m;
+    size_t tier = 0;
+    for (size_t i = 1; i < tiers_->size(); ++i) {
+      if (input > (*tiers_)[i].threshold) tier = i;
+    }
+    const Rates& r = (*tiers_)[tier].rates;
+    const bool one_hour = setup_.mode == CacheMode::kExplicit1h;
+    const int64_t write_rate = one_hour ? r.write_1h : r.write_5m;
     st.tokens.uncached = uncached;
     st.tokens.cache_read = read;
-    if (setup_.mode == CacheMode::kExplicit1h) {
-      st.tokens.cache_write_1h = write;
-    } else {
-      st.tokens.cache_write_5m = write;
-    }
+    (one_hour ? st.tokens.cache_write_1h : st.tokens.cache_write_5m) = write;
     st.tokens.output = output;
     const Wide c_unc = static_cast<Wide>(uncached) * r.input;
     const Wide c_read = read ? static_cast<Wide>(read) * r.cache_read : 0;
@@ -471,43 +435,35 @@ class Run {
     if (c_unc + c_read + c_write + c_out > kMax) return Overflow();
     st.cost.uncached = static_cast<PicoUsd>(c_unc);
     st.cost.cache_read = static_cast<PicoUsd>(c_read);
-    if (setup_.mode == CacheMode::kExplicit1h) {
-      st.cost.cache_write_1h = static_cast<PicoUsd>(c_write);
-    } else {
-      st.cost.cache_write_5m = static_cast<PicoUsd>(c_write);
-    }
+    (one_hour ? st.cost.cache_write_1h : st.cost.cache_write_5m) = static_cast<PicoUsd>(c_write);
     st.cost.output = static_cast<PicoUsd>(c_out);
 
-    // Input by kind and bucket: [0, read) was read, [read, read + write) written, the rest
-    // uncached. Items sit in prompt order: carried context, then the transient tail.
+    // Input by kind and bucket: [0, read) was read, [read, read + write) written, the rest of
+    // the carried context and the transient tail uncached.
     {
-      const uint64_t read_end = read, write_end = read + write;
-      const int64_t rr = read ? r.cache_read : 0, rw = write ? write_rate : 0, ri = r.input;
-      uint64_t off = 0;
-      auto account = [&](TokenKind kind, uint64_t n) {
-        if (n == 0) return;
-        const uint64_t a = off, b = off + n;
-        const uint64_t in_read = Overlap(a, b, 0, read_end);
-        const uint64_t in_write = Overlap(a, b, read_end, write_end);
-        const uint64_t rest = n - in_read - in_write;
-        const size_t k = static_cast<size_t>(kind);
-        out_.input_by_kind[k] += n;
-        s_.kind_input_cost[k] += static_cast<Wide>(in_read) * rr +
-                                 static_cast<Wide>(in_write) * rw + static_cast<Wide>(rest) * ri;
-        off = b;
-      };
-      for (const CtxItem& c : s_.ctx) {
-        account(TokenKind::kFraming, c.framing);
-        account(c.kind, c.tokens);
+      uint64_t* acc = &s_.by_kind[tier * kNumTokenKinds * kNumBuckets];
+      KindSums at_read, at_write;
+      SumsAt(read, &at_read);
+      SumsAt(read + write, &at_write);
+      const KindSums& all = s_.prefix.back();
+      for (size_t k = 0; k < kNumTokenKinds; ++k) {
+        uint64_t* a = acc + k * kNumBuckets;
+        a[kRead] += at_read.v[k];
+        a[kWrite] += at_write.v[k] - at_read.v[k];
+        a[kUncached] += all.v[k] - at_write.v[k];
+        out_.input_by_kind[k] += all.v[k];
       }
       for (const CtxItem& c : s_.tail) {
-        account(TokenKind::kFraming, c.framing);
-        account(c.kind, c.tokens);
+        const size_t fk = static_cast<size_t>(TokenKind::kFraming), k = static_cast<size_t>(c.kind);
+        acc[fk * kNumBuckets + kUncached] += c.framing;
+        acc[k * kNumBuckets + kUncached] += c.tokens;
+        out_.input_by_kind[fk] += c.framing;
+        out_.input_by_kind[k] += c.tokens;
       }
       for (const OutItem& o : s_.out) {
         const size_t k = static_cast<size_t>(o.kind);
+        acc[k * kNumBuckets + kOutput] += o.tokens;
         out_.output_by_kind[k] += o.tokens;
-        s_.kind_output_cost[k] += static_cast<Wide>(o.tokens) * r.output;
         st.new_tokens[k] += o.tokens;
       }
     }
@@ -532,12 +488,11 @@ class Run {
     out_.calls++;
     out_.calls_over_context_window += st.over_context_window;
     out_.calls_over_max_output += st.over_max_output;
-    out_.steps.push_back(st);
 
     // The output joins the context of later calls.
     for (const OutItem& o : s_.out) {
       if (o.transient) continue;
-      PushCtx(CtxItem{o.tokens, o.same_message ? 0u : message_overhead, o.kind, false});
+      PushCtx(o.tokens, o.same_message ? 0u : message_overhead, o.kind, false);
     }
     PruneCache(now);
     return absl::OkStatus();
@@ -550,6 +505,77 @@ class Run {
     return absl::OutOfRangeError(
         "scenario cost exceeds 9.2 million USD (int64 pico-dollars); evaluate one unit of work "
         "and scale it with Forecast()");
+  }
+
+  // Recomputes offsets, per-kind sums and pinned totals after the context changed in place.
+  void RebuildIndex() {
+    s_.rebuild.swap(s_.ctx);
+    s_.ctx.clear();
+    s_.offsets.assign(1, 0);
+    s_.prefix.assign(1, KindSums{});
+    pinned_tokens_ = 0;
+    leading_pinned_ = 0;
+    free_seen_ = false;
+    for (const CtxItem& c : s_.rebuild) PushCtx(c.tokens, c.framing, c.kind, c.pinned);
+  }
+
+  // Tokens by kind of the context's first `pos` tokens.
+  void SumsAt(uint64_t pos, KindSums* out) const {
+    if (pos == 0) {
+      *out = KindSums{};
+      return;
+    }
+    if (pos >= CtxTokens()) {
+      *out = s_.prefix.back();
+      return;
+    }
+    // The item holding token `pos`: offsets[j] <= pos < offsets[j + 1].
+    const size_t j =
+        static_cast<size_t>(std::upper_bound(s_.offsets.begin(), s_.offsets.end(), pos) -
+                            s_.offsets.begin()) -
+        1;
+    *out = s_.prefix[j];
+    const CtxItem& c = s_.ctx[j];
+    const uint64_t part = pos - s_.offsets[j];
+    const uint64_t framing = std::min<uint64_t>(part, c.framing);
+    out->v[static_cast<size_t>(TokenKind::kFraming)] += framing;
+    out->v[static_cast<size_t>(c.kind)] += part - framing;
+  }
+
+  // The context now differs from every earlier one from token `cut` on. Explicit breakpoints
+  // match exact prefixes, so longer entries die; automatic caching matches any prefix of a
+  // cached prompt, so longer entries shrink to the cut.
+  void CutCache(uint64_t cut) {
+    size_t w = 0;
+    for (CacheEntry e : s_.cache) {
+      if (e.len > cut) {
+        if (setup_.mode != CacheMode::kAutomatic) continue;
+        e.len = cut;
+        if (e.len < setup_.min_prefix) continue;
+      }
+      s_.cache[w++] = e;
+    }
+    s_.cache.resize(w);
+  }
+
+  // Keeps the cache list short: expired entries go; above the leading pinned items (any later
+  // cut happens at or after them) only the longest entry can ever be read again.
+  void PruneCache(int64_t now) {
+    const uint64_t first_free = leading_pinned_;
+    uint64_t longest = 0;
+    for (const CacheEntry& e : s_.cache) {
+      if (e.expires_ms >= now && e.len > first_free) longest = std::max(longest, e.len);
+    }
+    size_t w = 0;
+    for (const CacheEntry& e : s_.cache) {
+      if (e.expires_ms < now) continue;
+      if (e.len > first_free && e.len != longest) continue;
+      bool dup = false;
+      for (size_t j = 0; j < w; ++j) dup |= s_.cache[j].len == e.len;
+      if (dup) continue;
+      s_.cache[w++] = e;
+    }
+    s_.cache.resize(w);
   }
 
   static void AddBuckets(const TokenBuckets& t, const BucketCosts& c, TokenBuckets* tt,
@@ -571,7 +597,9 @@ class Run {
   ScenarioEvaluator::Scratch& s_;
   ScenarioResult& out_;
   const std::vector<TierRates>* tiers_ = nullptr;
-  uint64_t ctx_tokens_ = 0;
+  uint64_t pinned_tokens_ = 0;   // Pinned items anywhere in the context.
+  uint64_t leading_pinned_ = 0;  // The run of pinned items the context starts with.
+  bool free_seen_ = false;       // A non-pinned item has been pushed.
   uint64_t cumulative_tokens_ = 0;
   Wide cumulative_cost_ = 0;
 };
@@ -656,7 +684,7 @@ absl::Status ScenarioEvaluator::Evaluate(const Scenario& sc, const ModelInfo& mo
   out->calls_over_max_output = 0;
   out->direct_answer_tokens =
       sc.direct_answer_tokens() ? sc.direct_answer_tokens() : DefaultDirectAnswer(sc);
-  for (int k = 0; k < kNumTokenKinds; ++k) s.kind_input_cost[k] = s.kind_output_cost[k] = 0;
+  s.by_kind.assign(s.tiers.size() * kNumTokenKinds * kNumBuckets, 0);
 
   Run run(setup, opt, &s, out);
   run.set_tiers(&s.tiers);
@@ -702,15 +730,14 @@ absl::Status ScenarioEvaluator::Evaluate(const Scenario& sc, const ModelInfo& mo
           return st;
         }
         run.DropHistory();
-        run.PushCtx(CtxItem{cp.summary_tokens, seq.message_overhead, TokenKind::kAssistant, false});
+        run.PushCtx(cp.summary_tokens, seq.message_overhead, TokenKind::kAssistant, false);
       }
       const uint64_t resent = run.CtxTokens();
 
       // New input: carried items join the context, transient ones wait in the tail.
       s.tail.clear();
       if (carry_note) {
-        run.PushCtx(
-            CtxItem{cp.restart_carry_tokens, seq.message_overhead, TokenKind::kUser, false});
+        run.PushCtx(cp.restart_carry_tokens, seq.message_overhead, TokenKind::kUser, false);
         new_by_kind[static_cast<size_t>(TokenKind::kUser)] += cp.restart_carry_tokens;
         new_by_kind[static_cast<size_t>(TokenKind::kFraming)] += seq.message_overhead;
       }
@@ -724,11 +751,10 @@ absl::Status ScenarioEvaluator::Evaluate(const Scenario& sc, const ModelInfo& mo
           if (opt.rag_max_chunk_tokens) n = std::min(n, *opt.rag_max_chunk_tokens);
         }
         const uint32_t framing = it.flags.same_message ? 0 : seq.message_overhead;
-        const CtxItem c{n, framing, it.kind, it.flags.pinned};
         if (it.flags.transient) {
-          s.tail.push_back(c);
+          s.tail.push_back(CtxItem{n, framing, it.kind, false});
         } else {
-          run.PushCtx(c);
+          run.PushCtx(n, framing, it.kind, it.flags.pinned);
         }
         new_by_kind[static_cast<size_t>(it.kind)] += n;
         new_by_kind[static_cast<size_t>(TokenKind::kFraming)] += framing;
@@ -746,7 +772,11 @@ absl::Status ScenarioEvaluator::Evaluate(const Scenario& sc, const ModelInfo& mo
         uint32_t n = run.Retok(it.kind, it.tokens);
         n = static_cast<uint32_t>(std::min<uint64_t>(n, budget));
         budget -= n;
-        s.out.push_back(OutItem{n, it.kind, it.flags.transient, it.flags.same_message});
+        OutItem& o = s.out.emplace_back();
+        o.tokens = n;
+        o.kind = it.kind;
+        o.transient = it.flags.transient;
+        o.same_message = it.flags.same_message;
       }
 
       if (absl::Status st = run.Call(q, ci, false, now, resent, seq.message_overhead, new_by_kind);
@@ -756,14 +786,24 @@ absl::Status ScenarioEvaluator::Evaluate(const Scenario& sc, const ModelInfo& mo
     }
   }
 
-  // Per-kind costs, checked into int64.
+  // Per-kind costs: every tier's token sums at that tier's rates, checked into int64.
   constexpr Wide kMax = std::numeric_limits<int64_t>::max();
   for (int k = 0; k < kNumTokenKinds; ++k) {
-    if (s.kind_input_cost[k] > kMax || s.kind_output_cost[k] > kMax) {
+    Wide in = 0, outc = 0;
+    for (size_t t = 0; t < s.tiers.size(); ++t) {
+      const Rates& r = s.tiers[t].rates;
+      const uint64_t* a = &s.by_kind[(t * kNumTokenKinds + k) * kNumBuckets];
+      const int64_t write_rate = setup.mode == CacheMode::kExplicit1h ? r.write_1h : r.write_5m;
+      if (a[kRead]) in += static_cast<Wide>(a[kRead]) * r.cache_read;
+      if (a[kWrite]) in += static_cast<Wide>(a[kWrite]) * write_rate;
+      in += static_cast<Wide>(a[kUncached]) * r.input;
+      outc += static_cast<Wide>(a[kOutput]) * r.output;
+    }
+    if (in > kMax || outc > kMax) {
       return absl::OutOfRangeError("scenario cost exceeds 9.2 million USD (int64 pico-dollars)");
     }
-    out->input_cost_by_kind[k] = static_cast<PicoUsd>(s.kind_input_cost[k]);
-    out->output_cost_by_kind[k] = static_cast<PicoUsd>(s.kind_output_cost[k]);
+    out->input_cost_by_kind[k] = static_cast<PicoUsd>(in);
+    out->output_cost_by_kind[k] = static_cast<PicoUsd>(outc);
   }
   return absl::OkStatus();
 }

@@ -216,13 +216,51 @@ std::string FormatWhatIfs(const WhatIfComparison& c) {
   absl::StrAppend(&out, absl::StrFormat("%-52s %11s %10s %11s %13s %8s\n", "what if", "tokens",
                                         "delta", "cost", "delta", "saving"));
   for (const WhatIfDelta& d : c.deltas) {
-    const double pct = b.total_cost() == 0 ? 0.0
-                                           : -100.0 * static_cast<double>(d.cost_delta) /
-                                                 static_cast<double>(b.total_cost());
+    const double pct =
+        b.total_cost() == 0 || d.cost_delta == 0
+            ? 0.0
+            : -100.0 * static_cast<double>(d.cost_delta) / static_cast<double>(b.total_cost());
     absl::StrAppend(
         &out, absl::StrFormat("%-52s %11s %10s %11s %13s %7.1f%%\n", d.label.substr(0, 52),
                               Num(d.result.total_tokens()), Signed(d.token_delta),
                               FormatUsd(d.result.total_cost(), 6), SignedUsd(d.cost_delta), pct));
+  }
+  return out;
+}
+
+std::string FormatCachePayoff(const ModelInfo& model) {
+  const Prices& p = model.prices;
+  std::string out;
+  if (p.input <= 0 || p.cache_read == kNotOffered) return out;
+  auto ratio = [&](int64_t v) { return static_cast<double>(v) / static_cast<double>(p.input); };
+  auto ordinal = [](uint32_t n) {
+    const char* suffix = n % 10 == 1 && n % 100 != 11   ? "st"
+                         : n % 10 == 2 && n % 100 != 12 ? "nd"
+                         : n % 10 == 3 && n % 100 != 13 ? "rd"
+                                                        : "th";
+    return absl::StrCat(n, suffix);
+  };
+  const struct {
+    CacheMode mode;
+    int64_t write;
+    const char* name;
+  } modes[] = {{CacheMode::kExplicit5m, p.cache_write_5m, "5-minute"},
+               {CacheMode::kExplicit1h, p.cache_write_1h, "1-hour"}};
+  bool any = false;
+  for (const auto& m : modes) {
+    if (m.write == kNotOffered) continue;
+    any = true;
+    auto reads = CacheWritePayoffReads(p, m.mode);
+    absl::StrAppend(&out, absl::StrFormat("%s: a %s cache write (%.2fx input) ", model.id, m.name,
+                                          ratio(m.write)));
+    absl::StrAppend(&out, reads.ok() ? absl::StrCat("pays off from the ", ordinal(*reads), " read")
+                                     : std::string(reads.status().message()));
+    absl::StrAppend(&out, absl::StrFormat(" (reads %.2fx input)\n", ratio(p.cache_read)));
+  }
+  if (!any) {
+    absl::StrAppend(&out, absl::StrFormat("%s: automatic caching, no write surcharge: pays off "
+                                          "from the 1st read (reads %.2fx input)\n",
+                                          model.id, ratio(p.cache_read)));
   }
   return out;
 }

@@ -50,10 +50,31 @@ WhatIf CheaperModelWhatIf(const EvalOptions& base, const ModelInfo& model,
                           uint32_t token_ratio_ppm) {
   WhatIf w{absl::StrCat("model ", model.id), &model, base};
   w.options.token_ratio_ppm = token_ratio_ppm;
-  // The baseline's caching mode may not exist on the other model: use its provider default.
-  w.options.cache.mode = CacheMode::kProviderDefault;
   if (token_ratio_ppm != 1'000'000) {
     absl::StrAppend(&w.label, " (tokens x", token_ratio_ppm / 1e6, ")");
+  }
+  // Keep the baseline's caching mode where the other model offers it; otherwise use what its
+  // provider does by default (and say so).
+  const Prices& p = model.prices;
+  const bool reads = p.cache_read != kNotOffered;
+  const bool writes = p.cache_write_5m != kNotOffered || p.cache_write_1h != kNotOffered;
+  bool offered = true;
+  switch (base.cache.mode) {
+    case CacheMode::kAutomatic:
+      offered = reads && !writes;
+      break;
+    case CacheMode::kExplicit5m:
+      offered = reads && p.cache_write_5m != kNotOffered;
+      break;
+    case CacheMode::kExplicit1h:
+      offered = reads && p.cache_write_1h != kNotOffered;
+      break;
+    default:
+      break;
+  }
+  if (!offered) {
+    w.options.cache.mode = CacheMode::kProviderDefault;
+    absl::StrAppend(&w.label, ", its default caching");
   }
   return w;
 }
@@ -157,27 +178,37 @@ std::vector<WhatIf> StandardWhatIfs(const Scenario& scenario, const ModelInfo& m
   if (cheaper != nullptr)
     out.push_back(CheaperModelWhatIf(base, *cheaper, cheaper_token_ratio_ppm));
 
-  // Scenario shape: retrieved chunks per call, longest sequence, largest output.
+  // Scenario shape: retrieved chunks per call, calls and carried tokens per sequence (an upper
+  // bound of its largest history), largest output of a call.
   uint32_t max_chunks = 0, max_calls = 0;
-  uint64_t max_output = 0;
-  for (const CallSpec& c : scenario.calls()) {
-    uint32_t chunks = 0;
-    uint64_t output = 0;
-    for (uint32_t i = 0; i < c.num_input + c.num_output; ++i) {
-      const Item& it = scenario.items()[c.first_item + i];
-      if (i < c.num_input && it.kind == TokenKind::kRetrieved) ++chunks;
-      if (i >= c.num_input) output += it.tokens;
+  uint64_t max_output = 0, max_history = 0;
+  for (const SequenceSpec& q : scenario.sequences()) {
+    max_calls = std::max(max_calls, q.num_calls);
+    uint64_t history = 0;
+    for (uint32_t ci = 0; ci < q.num_calls; ++ci) {
+      const CallSpec& c = scenario.calls()[q.first_call + ci];
+      uint32_t chunks = 0;
+      uint64_t output = 0;
+      for (uint32_t i = 0; i < c.num_input + c.num_output; ++i) {
+        const Item& it = scenario.items()[c.first_item + i];
+        const bool input = i < c.num_input;
+        if (input && it.kind == TokenKind::kRetrieved) ++chunks;
+        if (!input) output += it.tokens;
+        if (!it.flags.pinned && !it.flags.transient) history += it.tokens;
+      }
+      max_chunks = std::max(max_chunks, chunks);
+      max_output = std::max(max_output, output);
     }
-    max_chunks = std::max(max_chunks, chunks);
-    max_output = std::max(max_output, output);
+    max_history = std::max(max_history, history);
   }
-  for (const SequenceSpec& s : scenario.sequences()) max_calls = std::max(max_calls, s.num_calls);
+  auto round100 = [](uint64_t v) { return std::max<uint64_t>(100, (v + 50) / 100 * 100); };
 
   if (max_chunks > 1) out.push_back(RagWhatIf(base, max_chunks / 2, std::nullopt));
-  if (max_calls > 1) {
-    out.push_back(WindowWhatIf(base, 4000));
-    out.push_back(SummarizeWhatIf(base, 4000, 500));
-    out.push_back(RestartWhatIf(base, 5, 300));
+  if (max_calls > 1 && max_history > 0) {
+    const uint64_t quarter = round100(max_history / 4);
+    out.push_back(WindowWhatIf(base, quarter));
+    out.push_back(SummarizeWhatIf(base, quarter, static_cast<uint32_t>(round100(quarter / 4))));
+    out.push_back(RestartWhatIf(base, std::max<uint32_t>(2, max_calls / 2), 300));
   }
   if (p.batch_input != kNotOffered && p.batch_output != kNotOffered)
     out.push_back(BatchWhatIf(base));
