@@ -436,6 +436,20 @@ TEST(LimitsTest, FlagsCallsOverTheContextWindow) {
   EXPECT_TRUE(r.steps[84].over_context_window);
 }
 
+TEST(ScenarioTest, HeaderExample) {
+  // The usage example at the top of tokwise/cost_model.h.
+  Scenario s("chat");
+  s.AddInput(TokenKind::kSystem, 200, ItemFlags{/*pinned=*/true});
+  s.AddInput(TokenKind::kUser, 50);
+  s.AddOutput(TokenKind::kAssistant, 300);
+  s.BeginCall(/*gap_ms=*/60'000);
+  s.AddInput(TokenKind::kUser, 40);
+  s.AddOutput(TokenKind::kAssistant, 250);
+  const ScenarioResult r = Eval(s, Gpt4o());
+  EXPECT_EQ(r.steps[1].resent, 550u);
+  EXPECT_EQ(r.total_tokens(), 1390u);
+}
+
 TEST(ScenarioTest, InputAfterOutputStartsTheNextCall) {
   Scenario s;
   s.AddInput(TokenKind::kUser, 10);

@@ -18,7 +18,7 @@
 //   s.AddOutput(tokwise::TokenKind::kAssistant, 250);
 //   auto model = tokwise::Catalog::Default().Find("gpt-4o");
 //   absl::StatusOr<tokwise::ScenarioResult> r = tokwise::Evaluate(s, **model);
-//   // r->steps[1].resent == 550, r->total.tokens == 1390
+//   // r->steps[1].resent == 550, r->total_tokens() == 1390
 //
 // Scenario builders (single call, RAG, agent loop, multi-agent, conversation), JSON specs and
 // presets live in tokwise/scenario.h; tables and JSON output in tokwise/cost_report.h.

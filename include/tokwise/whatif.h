@@ -32,9 +32,8 @@ namespace tokwise {
 // One variant of the baseline: another model and/or other evaluation options.
 struct WhatIf {
   std::string label;
-  // The model to evaluate with; nullptr = the baseline's. Not owned: must outlive the
-  // comparison (catalog entries live as long as their catalog).
-  const ModelInfo* model = nullptr;
+  // The model to evaluate with (a copy); empty = the baseline's.
+  std::optional<ModelInfo> model;
   EvalOptions options;
 };
 

@@ -482,7 +482,7 @@ class Run {
     st.cumulative_tokens = cumulative_tokens_;
     st.cumulative_cost = static_cast<PicoUsd>(cumulative_cost_);
     AddBuckets(st.tokens, st.cost, &out_.tokens, &out_.cost);
-    SequenceTotals& seq_totals = out_.sequences.back();
+    SequenceTotals& seq_totals = out_.sequences[seq];
     seq_totals.calls++;
     AddBuckets(st.tokens, st.cost, &seq_totals.tokens, &seq_totals.cost);
     out_.calls++;
@@ -672,7 +672,8 @@ absl::Status ScenarioEvaluator::Evaluate(const Scenario& sc, const ModelInfo& mo
   out->cache_mode = setup.mode;
   out->batch = opt.batch;
   out->steps.clear();
-  out->sequences.clear();
+  // Assigned in place (not cleared) so that names reuse their buffers.
+  out->sequences.resize(sc.sequences().size());
   out->calls = 0;
   out->tokens = {};
   out->cost = {};
@@ -693,7 +694,11 @@ absl::Status ScenarioEvaluator::Evaluate(const Scenario& sc, const ModelInfo& mo
 
   for (uint32_t q = 0; q < sc.sequences().size(); ++q) {
     const SequenceSpec& seq = sc.sequences()[q];
-    out->sequences.push_back(SequenceTotals{seq.name, 0, {}, {}});
+    SequenceTotals& totals = out->sequences[q];
+    totals.name = seq.name;
+    totals.calls = 0;
+    totals.tokens = {};
+    totals.cost = {};
     run.BeginSequence();
     int64_t now = 0;
 

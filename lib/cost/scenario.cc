@@ -237,24 +237,26 @@ Scenario Finish(Scenario s, std::string_view name, std::string_view description)
   return s;
 }
 
-Scenario MakePreset(size_t index);
-
-const std::vector<PresetInfo> kPresets = {
-    {"single-call", "one call: system 200 + user 50 + output 300 = 550 tokens"},
-    {"rag", "single call plus retrieved chunks of 800, 1,100 and 900 tokens, output 400"},
-    {"research-agent",
-     "the article's 5-step research agent, steps as the article counts them (11,950 tokens)"},
-    {"research-agent-billed",
-     "the same agent as a provider bills it: each tool result is read by the next call"},
-    {"agent-loop-10", "10 steps, each adding as much as the whole first call (550 tokens)"},
-    {"multi-agent", "orchestrator + research, analysis and writing agents (35,500 tokens)"},
-    {"conversation-20", "20 turns of the single call's exchange under one system prompt"},
-    {"system-prompt-tax", "a 500-token system prompt re-sent with each of 50 messages"},
-};
+// Made on first use (no static-initialization order to worry about).
+const std::vector<PresetInfo>& PresetList() {
+  static const std::vector<PresetInfo>* kList = new std::vector<PresetInfo>{
+      {"single-call", "one call: system 200 + user 50 + output 300 = 550 tokens"},
+      {"rag", "single call plus retrieved chunks of 800, 1,100 and 900 tokens, output 400"},
+      {"research-agent",
+       "the article's 5-step research agent, steps as the article counts them (11,950 tokens)"},
+      {"research-agent-billed",
+       "the same agent as a provider bills it: each tool result is read by the next call"},
+      {"agent-loop-10", "10 steps, each adding as much as the whole first call (550 tokens)"},
+      {"multi-agent", "orchestrator + research, analysis and writing agents (35,500 tokens)"},
+      {"conversation-20", "20 turns of the single call's exchange under one system prompt"},
+      {"system-prompt-tax", "a 500-token system prompt re-sent with each of 50 messages"},
+  };
+  return *kList;
+}
 
 Scenario MakePreset(size_t index) {
-  const std::string_view name = kPresets[index].name;
-  const std::string_view summary = kPresets[index].summary;
+  const std::string_view name = PresetList()[index].name;
+  const std::string_view summary = PresetList()[index].summary;
   switch (index) {
     case 0:
       return Finish(BuildSingleCall(ReferenceSingleCall()), name, summary);
@@ -294,14 +296,14 @@ Scenario MakePreset(size_t index) {
 
 }  // namespace
 
-const std::vector<PresetInfo>& Presets() { return kPresets; }
+const std::vector<PresetInfo>& Presets() { return PresetList(); }
 
 absl::StatusOr<Scenario> BuildPreset(std::string_view name) {
-  for (size_t i = 0; i < kPresets.size(); ++i) {
-    if (kPresets[i].name == name) return MakePreset(i);
+  for (size_t i = 0; i < PresetList().size(); ++i) {
+    if (PresetList()[i].name == name) return MakePreset(i);
   }
   std::string known;
-  for (const PresetInfo& p : kPresets)
+  for (const PresetInfo& p : PresetList())
     absl::StrAppend(&known, known.empty() ? "" : ", ", std::string(p.name));
   return absl::NotFoundError(
       absl::StrCat("unknown preset \"", std::string(name), "\"; known presets: ", known));

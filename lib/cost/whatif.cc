@@ -23,7 +23,7 @@ std::string Thousands(uint64_t v) {
 }  // namespace
 
 WhatIf CachingWhatIf(const EvalOptions& base, CacheMode mode) {
-  WhatIf w{"", nullptr, base};
+  WhatIf w{"", std::nullopt, base};
   w.options.cache.mode = mode;
   w.options.batch = false;
   switch (mode) {
@@ -48,7 +48,7 @@ WhatIf CachingWhatIf(const EvalOptions& base, CacheMode mode) {
 
 WhatIf CheaperModelWhatIf(const EvalOptions& base, const ModelInfo& model,
                           uint32_t token_ratio_ppm) {
-  WhatIf w{absl::StrCat("model ", model.id), &model, base};
+  WhatIf w{absl::StrCat("model ", model.id), model, base};
   w.options.token_ratio_ppm = token_ratio_ppm;
   if (token_ratio_ppm != 1'000'000) {
     absl::StrAppend(&w.label, " (tokens x", token_ratio_ppm / 1e6, ")");
@@ -81,7 +81,7 @@ WhatIf CheaperModelWhatIf(const EvalOptions& base, const ModelInfo& model,
 
 WhatIf RagWhatIf(const EvalOptions& base, std::optional<uint32_t> max_chunks,
                  std::optional<uint32_t> max_chunk_tokens) {
-  WhatIf w{"retrieval", nullptr, base};
+  WhatIf w{"retrieval", std::nullopt, base};
   w.options.rag_max_chunks = max_chunks;
   w.options.rag_max_chunk_tokens = max_chunk_tokens;
   if (max_chunks) absl::StrAppend(&w.label, ": at most ", *max_chunks, " chunks");
@@ -93,7 +93,8 @@ WhatIf RagWhatIf(const EvalOptions& base, std::optional<uint32_t> max_chunks,
 }
 
 WhatIf WindowWhatIf(const EvalOptions& base, uint64_t window_tokens) {
-  WhatIf w{absl::StrCat("history window of ", Thousands(window_tokens), " tokens"), nullptr, base};
+  WhatIf w{absl::StrCat("history window of ", Thousands(window_tokens), " tokens"), std::nullopt,
+           base};
   w.options.context.window_tokens = window_tokens;
   return w;
 }
@@ -101,7 +102,7 @@ WhatIf WindowWhatIf(const EvalOptions& base, uint64_t window_tokens) {
 WhatIf SummarizeWhatIf(const EvalOptions& base, uint64_t above_tokens, uint32_t summary_tokens) {
   WhatIf w{absl::StrCat("summarize history above ", Thousands(above_tokens), " tokens into ",
                         Thousands(summary_tokens)),
-           nullptr, base};
+           std::nullopt, base};
   w.options.context.summarize_above_tokens = above_tokens;
   w.options.context.summary_tokens = summary_tokens;
   return w;
@@ -110,20 +111,20 @@ WhatIf SummarizeWhatIf(const EvalOptions& base, uint64_t above_tokens, uint32_t 
 WhatIf RestartWhatIf(const EvalOptions& base, uint32_t every_calls, uint32_t carry_tokens) {
   WhatIf w{absl::StrCat("restart every ", every_calls, " calls, carrying ", Thousands(carry_tokens),
                         " tokens"),
-           nullptr, base};
+           std::nullopt, base};
   w.options.context.restart_every_calls = every_calls;
   w.options.context.restart_carry_tokens = carry_tokens;
   return w;
 }
 
 WhatIf BatchWhatIf(const EvalOptions& base) {
-  WhatIf w{"batch prices (no caching)", nullptr, base};
+  WhatIf w{"batch prices (no caching)", std::nullopt, base};
   w.options.batch = true;
   return w;
 }
 
 WhatIf MaxOutputWhatIf(const EvalOptions& base, uint32_t max_output_tokens) {
-  WhatIf w{absl::StrCat("output capped at ", Thousands(max_output_tokens), " tokens"), nullptr,
+  WhatIf w{absl::StrCat("output capped at ", Thousands(max_output_tokens), " tokens"), std::nullopt,
            base};
   w.options.max_output_tokens = max_output_tokens;
   return w;
