@@ -179,6 +179,11 @@ enum class CacheMode : uint8_t {
   // Explicit cache breakpoints with a 5-minute / 1-hour lifetime (Anthropic's cache_control):
   // writes at cache_write_5m / cache_write_1h, reads at cache_read. The lifetime restarts at
   // every read.
+  // TODO: Anthropic also finds hits at earlier content-block boundaries (about 20 blocks back
+  // from a breakpoint); the model reads only at its own breakpoints, so after a window or
+  // summary cut it can miss a hit the provider would find and overstate that call's cost.
+  // TODO: explicit caches billed per hour of storage (Gemini's context caching) are not
+  // modelled: the catalog has no storage price.
   kExplicit5m,
   kExplicit1h,
 };
