@@ -14,6 +14,7 @@ int RunCount(int argc, char** argv);
 int RunEncode(int argc, char** argv);
 int RunDecode(int argc, char** argv);
 int RunModels(int argc, char** argv);
+int RunSimulate(int argc, char** argv);
 
 }  // namespace tokwise::cli
 

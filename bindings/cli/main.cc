@@ -23,6 +23,8 @@ const Command kCommands[] = {
     {"decode", "turn token ids back into text", tokwise::cli::RunDecode},
     {"models", "list the price catalog or show how a model name resolves",
      tokwise::cli::RunModels},
+    {"simulate", "what a single call, RAG, agent loop or chat costs, call by call",
+     tokwise::cli::RunSimulate},
 };
 
 void PrintHelp(FILE* out) {

@@ -9,7 +9,7 @@ namespace tokwise::encoding_internal {
 PairCache& ThreadPairCache(const Vocab& vocab) {
   thread_local std::unique_ptr<PairCache> cache;
   if (!cache) cache = std::make_unique<PairCache>();
-  if (cache->owner != &vocab) cache->Reset(&vocab);
+  if (cache->owner != vocab.uid()) cache->Reset(vocab);
   return *cache;
 }
 
@@ -17,12 +17,12 @@ PieceCache& ThreadPieceCache(const Vocab& vocab) {
   thread_local std::unique_ptr<PieceCache> caches[2];
   thread_local int next_victim = 0;
   for (auto& c : caches) {
-    if (c && c->owner == &vocab) return *c;
+    if (c && c->owner == vocab.uid()) return *c;
   }
   std::unique_ptr<PieceCache>& slot = caches[next_victim];
   next_victim ^= 1;
   if (!slot) slot = std::make_unique<PieceCache>();
-  slot->Reset(&vocab);
+  slot->Reset(vocab);
   return *slot;
 }
 

@@ -27,12 +27,12 @@ inline constexpr size_t kSmallPiece = 128;
 // thread, tagged with the vocab it belongs to.
 struct PairCache {
   static constexpr size_t kSize = 1 << 12;
-  const Vocab* owner = nullptr;
+  uint64_t owner = 0;  // Vocab::uid() of the vocab the entries belong to.
   uint64_t keys[kSize];
   uint32_t values[kSize];
 
-  void Reset(const Vocab* v) {
-    owner = v;
+  void Reset(const Vocab& v) {
+    owner = v.uid();
     for (uint64_t& k : keys) k = ~uint64_t{0};
   }
   // Rank of the concatenation of tokens a and b, whose bytes are p[0, n).
@@ -112,11 +112,11 @@ struct PieceCache {
     uint32_t tokens[kMaxTokens];
   };
   static_assert(sizeof(Entry) == 64, "one cache line per entry");
-  const Vocab* owner = nullptr;
+  uint64_t owner = 0;  // Vocab::uid() of the vocab the entries belong to.
   Entry entries[kSize];
 
-  void Reset(const Vocab* v) {
-    owner = v;
+  void Reset(const Vocab& v) {
+    owner = v.uid();
     for (Entry& e : entries) e.len = 0;
   }
   Entry& Slot(uint64_t h) { return entries[h & (kSize - 1)]; }

@@ -98,7 +98,7 @@ std::unique_ptr<LongPieceTables> Build(const Vocab& vocab) {
 // Per-thread cache of pair compatibility, (t1, t2) -> compatible.
 struct CompatCache {
   static constexpr size_t kSize = 1 << 12;
-  const Vocab* owner = nullptr;
+  uint64_t owner = 0;  // Vocab::uid().
   uint64_t keys[kSize];
   bool values[kSize];
 };
@@ -122,8 +122,8 @@ bool Compatible(const Vocab& vocab, CompatCache& cache, uint32_t a, uint32_t b) 
 CompatCache& ThreadCompatCache(const Vocab& vocab) {
   thread_local std::unique_ptr<CompatCache> cache;
   if (!cache) cache = std::make_unique<CompatCache>();
-  if (cache->owner != &vocab) {
-    cache->owner = &vocab;
+  if (cache->owner != vocab.uid()) {
+    cache->owner = vocab.uid();
     std::fill(std::begin(cache->keys), std::end(cache->keys), ~uint64_t{0});
   }
   return *cache;

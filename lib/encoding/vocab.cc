@@ -235,6 +235,11 @@ absl::StatusOr<std::unique_ptr<Vocab>> Vocab::FromSerialized(std::string_view da
   return v;
 }
 
+uint64_t Vocab::NextUid() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 size_t Vocab::MemoryBytes() const {
   return sizeof(*this) + own_offsets_.capacity() * 4 + own_bytes_.capacity() +
          own_slots_.capacity() * sizeof(Slot) + own_pair_rank_.capacity() * 4;

@@ -137,6 +137,10 @@ class Vocab {
 
   size_t MemoryBytes() const;
 
+  // A number no other Vocab of this process has had. Per-thread caches key on it: a pointer
+  // could be reused by a later Vocab at the same address.
+  uint64_t uid() const { return uid_; }
+
  private:
   friend const LongPieceTables& GetLongPieceTables(const Vocab& vocab);
 
@@ -144,6 +148,9 @@ class Vocab {
   void BuildIndex();
   void Finish();
 
+  static uint64_t NextUid();
+
+  uint64_t uid_ = NextUid();
   uint32_t n_ = 0;
   uint32_t n_present_ = 0;
   size_t max_token_len_ = 0;
