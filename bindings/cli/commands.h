@@ -13,6 +13,7 @@ inline constexpr int kInput = 2;
 int RunCount(int argc, char** argv);
 int RunEncode(int argc, char** argv);
 int RunDecode(int argc, char** argv);
+int RunChat(int argc, char** argv);
 
 }  // namespace tokwise::cli
 

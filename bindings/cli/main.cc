@@ -21,6 +21,8 @@ const Command kCommands[] = {
     {"count", "count the tokens of files or of standard input", tokwise::cli::RunCount},
     {"encode", "print the token ids of a file or of standard input", tokwise::cli::RunEncode},
     {"decode", "turn token ids back into text", tokwise::cli::RunDecode},
+    {"chat", "count a chat request's prompt tokens as the provider bills them",
+     tokwise::cli::RunChat},
 };
 
 void PrintHelp(FILE* out) {
