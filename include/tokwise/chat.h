@@ -34,8 +34,8 @@
 //
 // Labels:
 //   kExact       every part follows a rule the provider published and reproduced against its
-//                API (cookbook framing and flat function tools on gpt-3.5-turbo, gpt-4,
-//                gpt-4o, gpt-4o-mini; images of known size under the tile rule).
+//                API (cookbook framing and flat function tools on gpt-3.5-turbo, gpt-4 and
+//                gpt-4 turbo, gpt-4o, gpt-4o-mini; images of known size under the tile rule).
 //   kCalibrated  the text is tokenized exactly, but some part is counted by extending a
 //                published rule beyond the cases it was published for: tool schemas with
 //                nested objects, arrays, anyOf or defaults; tool calls and tool results in the
