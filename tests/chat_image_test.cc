@@ -66,8 +66,7 @@ TEST(ImageSizeTest, OnlyThePrefixIsNeeded) {
   EXPECT_EQ(size->width, 300u);
   EXPECT_EQ(size->height, 200u);
   // One group short is reported as a short input, not as a wrong size.
-  EXPECT_EQ(ImageSizeFromBase64(b64.substr(0, 28)).status().code(),
-            absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(ImageSizeFromBase64(b64.substr(0, 28)).status().code(), absl::StatusCode::kOutOfRange);
 }
 
 TEST(ImageSizeTest, MimeLineBreaksInBase64) {
@@ -81,8 +80,9 @@ TEST(ImageSizeTest, MimeLineBreaksInBase64) {
 }
 
 TEST(ImageSizeTest, Errors) {
-  EXPECT_EQ(ImageSizeFromBytes("BM\x36\x00\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00").status().code(),
-            absl::StatusCode::kInvalidArgument);  // BMP: not accepted by the providers.
+  EXPECT_EQ(
+      ImageSizeFromBytes("BM\x36\x00\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00").status().code(),
+      absl::StatusCode::kInvalidArgument);  // BMP: not accepted by the providers.
   EXPECT_EQ(ImageSizeFromBytes("").status().code(), absl::StatusCode::kOutOfRange);
   EXPECT_EQ(ImageSizeFromBase64("iVBO*w0KGgo").status().code(),
             absl::StatusCode::kInvalidArgument);  // Not base64.
@@ -122,8 +122,7 @@ TEST(AnthropicImageTokensTest, DocumentedExamples) {
   EXPECT_EQ(AnthropicImageTokens(200, 200), 54u);
   EXPECT_EQ(AnthropicImageTokens(1000, 1000), 1334u);
   EXPECT_EQ(AnthropicImageTokens(1092, 1092), 1590u);
-  const uint32_t kLargest[][2] = {{1092, 1092}, {951, 1268}, {896, 1344}, {819, 1456},
-                                  {784, 1568}};
+  const uint32_t kLargest[][2] = {{1092, 1092}, {951, 1268}, {896, 1344}, {819, 1456}, {784, 1568}};
   for (const auto& wh : kLargest) {
     const uint64_t t = AnthropicImageTokens(wh[0], wh[1]);
     EXPECT_GE(t, 1580u) << wh[0] << "x" << wh[1];

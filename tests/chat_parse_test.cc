@@ -180,21 +180,26 @@ TEST(ChatParseTest, Anthropic) {
 }
 
 TEST(ChatParseTest, FormatDetection) {
-  EXPECT_EQ(MustParse(R"({"model":"x","messages":[{"role":"user","content":"a"}],"system":"s"})").format,
-            ChatFormat::kAnthropicMessages);
+  EXPECT_EQ(
+      MustParse(R"({"model":"x","messages":[{"role":"user","content":"a"}],"system":"s"})").format,
+      ChatFormat::kAnthropicMessages);
   EXPECT_EQ(MustParse(R"({"model":"x","input":"a"})").format, ChatFormat::kOpenAIResponses);
   EXPECT_EQ(MustParse(R"({"model":"x","messages":[{"role":"system","content":"a"}]})").format,
             ChatFormat::kOpenAIChat);
-  EXPECT_EQ(MustParse(R"({"model":"x","messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"r"}]}]})")
-                .format,
-            ChatFormat::kAnthropicMessages);
+  EXPECT_EQ(
+      MustParse(
+          R"({"model":"x","messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"r"}]}]})")
+          .format,
+      ChatFormat::kAnthropicMessages);
   EXPECT_EQ(MustParse(R"({"model":"x","messages":[{"role":"user","content":"a"}],
                           "tools":[{"name":"t","input_schema":{"type":"object"}}]})")
                 .format,
             ChatFormat::kAnthropicMessages);
   // Only user/assistant text: the model decides.
-  EXPECT_EQ(MustParse(R"({"model":"claude-3-haiku-20240307","messages":[{"role":"user","content":"a"}]})").format,
-            ChatFormat::kAnthropicMessages);
+  EXPECT_EQ(
+      MustParse(R"({"model":"claude-3-haiku-20240307","messages":[{"role":"user","content":"a"}]})")
+          .format,
+      ChatFormat::kAnthropicMessages);
   EXPECT_EQ(MustParse(R"({"model":"gpt-4o","messages":[{"role":"user","content":"a"}]})").format,
             ChatFormat::kOpenAIChat);
   // An explicit format is not second-guessed.
@@ -208,13 +213,15 @@ TEST(ChatParseTest, Jsonl) {
   absl::StatusOr<std::vector<ChatRequest>> r = ParseChatRequestsJsonl(
       "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}\r\n"
       "\n"
-      "{\"model\":\"claude-3-haiku-20240307\",\"system\":\"s\",\"messages\":[{\"role\":\"user\",\"content\":\"b\"}]}\n");
+      "{\"model\":\"claude-3-haiku-20240307\",\"system\":\"s\",\"messages\":[{\"role\":\"user\","
+      "\"content\":\"b\"}]}\n");
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(r->size(), 2u);
   EXPECT_EQ((*r)[0].format, ChatFormat::kOpenAIChat);
   EXPECT_EQ((*r)[1].format, ChatFormat::kAnthropicMessages);
   absl::StatusOr<std::vector<ChatRequest>> bad = ParseChatRequestsJsonl(
-      "{\"model\":\"gpt-4o\",\"messages\":[]}\n\n{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"x\",\"content\":\"a\"}]}\n");
+      "{\"model\":\"gpt-4o\",\"messages\":[]}\n\n{\"model\":\"gpt-4o\",\"messages\":[{\"role\":"
+      "\"x\",\"content\":\"a\"}]}\n");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(std::string(bad.status().message()).substr(0, 28), "line 3: messages[0].role: un");
 }
@@ -233,7 +240,8 @@ TEST(ChatParseErrorTest, MalformedJson) {
   ASSERT_FALSE(truncated_inside.ok());
   EXPECT_NE(truncated_inside.status().message().find("malformed JSON"), std::string::npos)
       << truncated_inside.status();
-  std::string m = ErrorAt(R"({"model":"gpt-4o","messages":[{"role":"user" "content":"hi"}]})", "messages[0]");
+  std::string m =
+      ErrorAt(R"({"model":"gpt-4o","messages":[{"role":"user" "content":"hi"}]})", "messages[0]");
   EXPECT_NE(m.find("malformed JSON"), std::string::npos) << m;
   EXPECT_NE(m.find("byte offset"), std::string::npos) << m;
   m = ErrorAt(R"({"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"temperature":tru})",
@@ -264,40 +272,51 @@ TEST(ChatParseErrorTest, WrongTypes) {
   ErrorAt(R"({"model":7,"messages":[]})", "model");
   ErrorAt(R"({"model":"gpt-4o","messages":{}})", "messages");
   ErrorAt(R"({"model":"gpt-4o","messages":["hi"]})", "messages[0]");
-  ErrorAt(R"({"model":"gpt-4o","messages":[{"role":"user","content":[{"type":"text","text":["a"]}]}]})",
-          "messages[0].content[0].text");
+  ErrorAt(
+      R"({"model":"gpt-4o","messages":[{"role":"user","content":[{"type":"text","text":["a"]}]}]})",
+      "messages[0].content[0].text");
   ErrorAt(R"({"model":"gpt-4o","messages":[],"max_tokens":"100"})", "max_tokens");
   m = ErrorAt(R"({"model":"gpt-4o","messages":[],"max_tokens":-1})", "max_tokens");
   EXPECT_NE(m.find("non-negative integer"), std::string::npos) << m;
   ErrorAt(R"({"model":"gpt-4o","messages":[],"max_completion_tokens":1.5})",
           "max_completion_tokens");
   ErrorAt(R"({"model":"claude-3-haiku-20240307","system":5,"messages":[]})", "system");
-  ErrorAt(R"({"model":"claude-3-haiku-20240307","messages":[{"role":"user","content":[{"type":"tool_use","name":"f","input":"x"}]}]})",
-          "messages[0].content[0].input");
+  ErrorAt(
+      R"({"model":"claude-3-haiku-20240307","messages":[{"role":"user","content":[{"type":"tool_use","name":"f","input":"x"}]}]})",
+      "messages[0].content[0].input");
 }
 
 TEST(ChatParseErrorTest, UnknownRolesAndTypes) {
-  ErrorAt(R"({"model":"gpt-4o","messages":[{"role":"user","content":"a"},{"role":"robot","content":"b"}]})",
-          "messages[1].role");
-  ErrorAt(R"({"model":"gpt-4o","messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"imag"}]}]})",
-          "messages[0].content[1].type");
-  ErrorAt(R"({"model":"gpt-4o","messages":[{"role":"user","content":[{"type":"input_text","text":"a"}]}]})",
-          "messages[0].content[0].type", ChatFormat::kOpenAIChat);
+  ErrorAt(
+      R"({"model":"gpt-4o","messages":[{"role":"user","content":"a"},{"role":"robot","content":"b"}]})",
+      "messages[1].role");
+  ErrorAt(
+      R"({"model":"gpt-4o","messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"imag"}]}]})",
+      "messages[0].content[1].type");
+  ErrorAt(
+      R"({"model":"gpt-4o","messages":[{"role":"user","content":[{"type":"input_text","text":"a"}]}]})",
+      "messages[0].content[0].type", ChatFormat::kOpenAIChat);
   ErrorAt(R"({"model":"gpt-4o","input":[{"type":"telepathy"}]})", "input[0].type");
-  ErrorAt(R"({"model":"claude-3-haiku-20240307","system":"s","messages":[{"role":"system","content":"a"}]})",
-          "messages[0].role");
-  ErrorAt(R"({"model":"claude-3-haiku-20240307","system":"s","messages":[{"role":"user","content":[{"type":"video","source":{}}]}]})",
-          "messages[0].content[0].type");
-  ErrorAt(R"({"model":"claude-3-haiku-20240307","system":"s","messages":[{"role":"user","content":[{"type":"image","source":{"type":"ftp"}}]}]})",
-          "messages[0].content[0].source");
+  ErrorAt(
+      R"({"model":"claude-3-haiku-20240307","system":"s","messages":[{"role":"system","content":"a"}]})",
+      "messages[0].role");
+  ErrorAt(
+      R"({"model":"claude-3-haiku-20240307","system":"s","messages":[{"role":"user","content":[{"type":"video","source":{}}]}]})",
+      "messages[0].content[0].type");
+  ErrorAt(
+      R"({"model":"claude-3-haiku-20240307","system":"s","messages":[{"role":"user","content":[{"type":"image","source":{"type":"ftp"}}]}]})",
+      "messages[0].content[0].source");
   ErrorAt(R"({"model":"gpt-4o","messages":[],"tools":[{"type":"plugin","function":{"name":"f"}}]})",
           "tools[0].type");
-  ErrorAt(R"({"model":"claude-3-haiku-20240307","system":"s","messages":[],"tool_choice":{"type":"maybe"}})",
-          "tool_choice.type");
-  ErrorAt(R"({"model":"claude-3-haiku-20240307","system":[{"type":"text","text":"s","cache_control":{"type":"ephemeral","ttl":"2h"}}],"messages":[]})",
-          "system[0].cache_control");
-  ErrorAt(R"({"model":"gpt-4o","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://x","detail":"ultra"}}]}]})",
-          "messages[0].content[0]");
+  ErrorAt(
+      R"({"model":"claude-3-haiku-20240307","system":"s","messages":[],"tool_choice":{"type":"maybe"}})",
+      "tool_choice.type");
+  ErrorAt(
+      R"({"model":"claude-3-haiku-20240307","system":[{"type":"text","text":"s","cache_control":{"type":"ephemeral","ttl":"2h"}}],"messages":[]})",
+      "system[0].cache_control");
+  ErrorAt(
+      R"({"model":"gpt-4o","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://x","detail":"ultra"}}]}]})",
+      "messages[0].content[0]");
 }
 
 TEST(ChatParseErrorTest, MissingFields) {
@@ -311,16 +330,20 @@ TEST(ChatParseErrorTest, MissingFields) {
           "messages[0].content[0]");
   ErrorAt(R"({"model":"gpt-4o","messages":[{"role":"user","content":[{"type":"image_url"}]}]})",
           "messages[0].content[0]");
-  ErrorAt(R"({"model":"gpt-4o","messages":[{"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"function"}]}]})",
-          "messages[0].tool_calls[0]");
-  ErrorAt(R"({"model":"gpt-4o","messages":[],"tools":[{"type":"function","function":{"description":"no name"}}]})",
-          "tools[0]");
+  ErrorAt(
+      R"({"model":"gpt-4o","messages":[{"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"function"}]}]})",
+      "messages[0].tool_calls[0]");
+  ErrorAt(
+      R"({"model":"gpt-4o","messages":[],"tools":[{"type":"function","function":{"description":"no name"}}]})",
+      "tools[0]");
   ErrorAt(R"({"model":"gpt-4o","input":[{"type":"function_call","name":"f"}]})", "input[0]");
   ErrorAt(R"({"model":"claude-3-haiku-20240307","system":"s"})", "(top level)");
-  ErrorAt(R"({"model":"claude-3-haiku-20240307","system":"s","messages":[{"role":"user","content":[{"type":"tool_result"}]}]})",
-          "messages[0].content[0]");
-  ErrorAt(R"({"model":"claude-3-haiku-20240307","system":"s","messages":[],"tools":[{"name":"t"}]})",
-          "tools[0]");
+  ErrorAt(
+      R"({"model":"claude-3-haiku-20240307","system":"s","messages":[{"role":"user","content":[{"type":"tool_result"}]}]})",
+      "messages[0].content[0]");
+  ErrorAt(
+      R"({"model":"claude-3-haiku-20240307","system":"s","messages":[],"tools":[{"name":"t"}]})",
+      "tools[0]");
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Prompt-token counts of chat requests, checked against published references: OpenAI's
 // cookbook, API counts published with hmarr/openai-chat-tokens, OpenAI's and Anthropic's
 // documentation. Sources are listed in tests/data/chat/README.md.
+#include "tokwise/chat.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -9,7 +11,6 @@
 
 #include "chat_test_util.h"
 #include "test_util.h"
-#include "tokwise/chat.h"
 #include "tokwise/encoding.h"
 
 namespace tokwise {
@@ -39,8 +40,8 @@ TEST(ChatCountTest, CookbookSixMessages) {
   // "How to count tokens with tiktoken": 129 for gpt-3.5-turbo and gpt-4 (cl100k_base),
   // 124 for gpt-4o and gpt-4o-mini (o200k_base), all confirmed by the API in the notebook;
   // its earlier version gives 127 for gpt-3.5-turbo-0301 (4 per message, name replaces role).
-  for (const char* m : {"gpt-3.5-turbo", "gpt-3.5-turbo-0613", "gpt-4", "gpt-4-0314",
-                        "gpt-4-0613"}) {
+  for (const char* m :
+       {"gpt-3.5-turbo", "gpt-3.5-turbo-0613", "gpt-4", "gpt-4-0314", "gpt-4-0613"}) {
     ChatCount c = MustCount(body, m);
     EXPECT_EQ(c.total, 129u) << m;
     EXPECT_EQ(c.label, CountLabel::kExact) << m;
@@ -114,23 +115,26 @@ TEST(ChatCountTest, ToolConstantsOfTheCookbookRule) {
     std::snprintf(buf, sizeof(buf), base, model, params);
     return std::string(buf);
   };
-  const uint64_t messages = MustCount(R"({"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]})").total;
+  const uint64_t messages =
+      MustCount(R"({"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]})").total;
   ChatCount c = MustCount(body("gpt-4o", ""));
   EXPECT_EQ(c.total - messages, 7 + Tokens("f:d") + 12);
   EXPECT_EQ(c.of(CountKind::kToolDefinitions), 7 + Tokens("f:d") + 12);
   // gpt-4 family: function start 10.
-  const uint64_t messages4 = MustCount(R"({"model":"gpt-4","messages":[{"role":"user","content":"hi"}]})").total;
-  EXPECT_EQ(MustCount(body("gpt-4", "")).total - messages4,
-            10 + Tokens("f:d", "cl100k_base") + 12);
+  const uint64_t messages4 =
+      MustCount(R"({"model":"gpt-4","messages":[{"role":"user","content":"hi"}]})").total;
+  EXPECT_EQ(MustCount(body("gpt-4", "")).total - messages4, 10 + Tokens("f:d", "cl100k_base") + 12);
   // Properties: +3 once, +3 and tokens("name:type:description") each; a final '.' dropped.
-  ChatCount p = MustCount(body("gpt-4o",
-      R"(,"parameters":{"type":"object","properties":{"a":{"type":"string","description":"x."},
+  ChatCount p = MustCount(
+      body("gpt-4o",
+           R"(,"parameters":{"type":"object","properties":{"a":{"type":"string","description":"x."},
          "b":{"type":"number","description":"y"}}})"));
-  EXPECT_EQ(p.total - messages, 7 + Tokens("f:d") + 3 + 3 + Tokens("a:string:x") + 3 +
-                                    Tokens("b:number:y") + 12);
+  EXPECT_EQ(p.total - messages,
+            7 + Tokens("f:d") + 3 + 3 + Tokens("a:string:x") + 3 + Tokens("b:number:y") + 12);
   // Enums: -3 once, +3 and the item's tokens per item.
-  ChatCount e = MustCount(body("gpt-4o",
-      R"(,"parameters":{"type":"object","properties":{"u":{"type":"string","description":"z",
+  ChatCount e = MustCount(
+      body("gpt-4o",
+           R"(,"parameters":{"type":"object","properties":{"u":{"type":"string","description":"z",
          "enum":["celsius","fahrenheit","kelvin"]}}})"));
   EXPECT_EQ(e.total - messages, 7 + Tokens("f:d") + 3 + 3 + Tokens("u:string:z") - 3 + 3 +
                                     Tokens("celsius") + 3 + Tokens("fahrenheit") + 3 +
@@ -172,8 +176,8 @@ TEST(ChatCountTest, PublishedGpt35Counts) {
     }
     EXPECT_EQ(c.total, want) << body;
     exact += c.total == want;
-    const bool plain = body.find("functions") == std::string::npos &&
-                       body.find("function") == std::string::npos;
+    const bool plain =
+        body.find("functions") == std::string::npos && body.find("function") == std::string::npos;
     EXPECT_EQ(c.label, plain ? CountLabel::kExact : CountLabel::kCalibrated) << body;
   }
   EXPECT_EQ(cases, 19u);
@@ -213,7 +217,8 @@ TEST(ChatCountTest, ToolCallsAndResultsInTheHistory) {
 }
 
 TEST(ChatCountTest, OtherOpenAIModelsAreCalibrated) {
-  ChatCount c = MustCount(R"({"model":"gpt-4.1","messages":[{"role":"user","content":"Hello world"}]})");
+  ChatCount c =
+      MustCount(R"({"model":"gpt-4.1","messages":[{"role":"user","content":"Hello world"}]})");
   EXPECT_EQ(c.total, 9u);
   EXPECT_EQ(c.label, CountLabel::kCalibrated);
   ASSERT_EQ(c.notes.size(), 1u);
@@ -238,7 +243,7 @@ TEST(ChatCountTest, OpenAIImagesFromDataUrls) {
     uint64_t tokens;
   };
   const Case cases[] = {
-      {testing::Png(4096, 4096), "image/png", 765},   // 2048 -> 768x768: 4 tiles.
+      {testing::Png(4096, 4096), "image/png", 765},           // 2048 -> 768x768: 4 tiles.
       {testing::Jpeg(2048, 4096, 0xc2), "image/jpeg", 1105},  // 768x1536: 6 tiles.
       {testing::Gif(512, 512), "image/gif", 255},
       {testing::WebpLossy(1024, 1024), "image/webp", 765},
@@ -287,8 +292,7 @@ TEST(ChatCountTest, BadInlineImageIsAnError) {
   absl::StatusOr<ChatCount> c =
       CountChatTokens(ImageRequest("gpt-4o", "data:image/png;base64,SGVsbG8gd29ybGQh"));
   ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.status().message().find("messages[0].content[1]"), std::string::npos)
-      << c.status();
+  EXPECT_NE(c.status().message().find("messages[0].content[1]"), std::string::npos) << c.status();
 }
 
 TEST(ChatCountTest, WavAudioIsEstimatedFromItsDuration) {
@@ -309,8 +313,8 @@ TEST(ChatCountTest, WavAudioIsEstimatedFromItsDuration) {
   wav.append(data_size, '\0');
   const std::string body =
       R"({"model":"gpt-4o-audio-preview","messages":[{"role":"user","content":[
-        {"type":"input_audio","input_audio":{"data":")" + testing::Base64(wav) +
-      R"(","format":"wav"}}]}]})";
+        {"type":"input_audio","input_audio":{"data":")" +
+      testing::Base64(wav) + R"(","format":"wav"}}]}]})";
   ChatCount c = MustCount(body);
   EXPECT_EQ(c.of(CountKind::kAudio), 20u);
   EXPECT_EQ(c.label, CountLabel::kEstimate);
@@ -338,12 +342,14 @@ TEST(ChatCountTest, AnthropicPublishedCountTokensExamples) {
 }
 
 TEST(ChatCountTest, AnthropicHiddenToolPrompt) {
-  const std::string tools = R"("tools":[{"name":"t","description":"d","input_schema":{"type":"object"}}])";
+  const std::string tools =
+      R"("tools":[{"name":"t","description":"d","input_schema":{"type":"object"}}])";
   auto framing = [&](const char* model, const char* choice) {
     std::string body = std::string(R"({"model":")") + model +
                        R"(","messages":[{"role":"user","content":"x"}],)" + tools;
-    if (choice) body += std::string(R"(,"tool_choice":{"type":")") + choice + "\"" +
-                        (std::string(choice) == "tool" ? R"(,"name":"t")" : "") + "}";
+    if (choice)
+      body += std::string(R"(,"tool_choice":{"type":")") + choice + "\"" +
+              (std::string(choice) == "tool" ? R"(,"name":"t")" : "") + "}";
     body += "}";
     return MustCount(body).of(CountKind::kFraming) - 3 - 3;  // Minus the message and priming.
   };
@@ -373,7 +379,8 @@ TEST(ChatCountTest, AnthropicHiddenToolPrompt) {
 }
 
 TEST(ChatCountTest, AnthropicTextFactorAndBlocks) {
-  const std::string body = R"({"model":"claude-sonnet-4-20250514","system":[{"type":"text","text":"Be brief."}],
+  const std::string body =
+      R"({"model":"claude-sonnet-4-20250514","system":[{"type":"text","text":"Be brief."}],
     "messages":[
       {"role":"user","content":"Look up the population of Paris."},
       {"role":"assistant","content":[{"type":"thinking","thinking":"I should use the tool.","signature":"x"},
@@ -382,7 +389,8 @@ TEST(ChatCountTest, AnthropicTextFactorAndBlocks) {
         {"type":"text","text":"2.1 million"}]}]}]})";
   ChatCount c = MustCount(body);
   EXPECT_EQ(c.of(CountKind::kSystem), Tokens("Be brief."));
-  EXPECT_EQ(c.of(CountKind::kToolCalls), Tokens("lookup") + Tokens("{\"query\":\"Paris population\"}"));
+  EXPECT_EQ(c.of(CountKind::kToolCalls),
+            Tokens("lookup") + Tokens("{\"query\":\"Paris population\"}"));
   EXPECT_EQ(c.of(CountKind::kToolResults), Tokens("2.1 million"));
   // The last assistant turn keeps its thinking.
   EXPECT_EQ(c.of(CountKind::kAssistant), Tokens("I should use the tool."));
@@ -447,8 +455,7 @@ TEST(ChatCountTest, AnthropicImagesAndCacheMarkers) {
   const uint64_t tools = c.of(CountKind::kToolDefinitions) + 346;
   EXPECT_EQ(c.cache_prefix_tokens[0], tools);
   EXPECT_EQ(c.cache_prefix_tokens[1], tools + 1 + Tokens("You read charts."));
-  EXPECT_EQ(c.cache_prefix_tokens[2],
-            c.cache_prefix_tokens[1] + 3 + 1334 + Tokens("Describe it."));
+  EXPECT_EQ(c.cache_prefix_tokens[2], c.cache_prefix_tokens[1] + 3 + 1334 + Tokens("Describe it."));
   EXPECT_LT(c.cache_prefix_tokens[2], c.total);
 }
 
@@ -458,8 +465,8 @@ TEST(ChatCountTest, ResponsesInputString) {
   ChatCount c = MustCount(R"({"model":"gpt-4o","input":"Hello world"})");
   EXPECT_EQ(c.total, 9u);  // Framed like a chat message.
   EXPECT_EQ(c.label, CountLabel::kCalibrated);
-  ChatCount with_instructions = MustCount(
-      R"({"model":"gpt-4o","instructions":"Be brief.","input":"Hello world"})");
+  ChatCount with_instructions =
+      MustCount(R"({"model":"gpt-4o","instructions":"Be brief.","input":"Hello world"})");
   EXPECT_EQ(with_instructions.of(CountKind::kSystem), Tokens("Be brief."));
 }
 
@@ -499,8 +506,8 @@ TEST(ChatCountTest, ModelErrors) {
 std::string AgentStep(int steps) {
   std::string body = R"({"model":"gpt-4o","messages":[{"role":"system","content":"You fix bugs."})";
   for (int i = 0; i < steps; ++i) {
-    body += R"(,{"role":"user","content":)" + Json("Observation " + std::to_string(i) +
-                                                    ": the test output is long enough.") + "}";
+    body += R"(,{"role":"user","content":)" +
+            Json("Observation " + std::to_string(i) + ": the test output is long enough.") + "}";
     body += R"(,{"role":"assistant","content":)" + Json("Thought " + std::to_string(i)) + "}";
   }
   return body + "]}";

@@ -49,16 +49,15 @@ TEST(ChatTraceTest, SweAgentGpt4PromptTotals) {
       ASSERT_EQ(entry["content"].get(content), simdjson::SUCCESS);
       if (role == "assistant") {
         // A call: the request is everything before this reply.
-        absl::StatusOr<ChatCount> c =
-            CountChatTokens("{\"messages\":[" + messages + "]}", options);
+        absl::StatusOr<ChatCount> c = CountChatTokens("{\"messages\":[" + messages + "]}", options);
         ASSERT_TRUE(c.ok()) << c.status();
         EXPECT_EQ(c->label, CountLabel::kExact);
         total += c->total;
         ++calls;
       }
       if (!messages.empty()) messages += ",";
-      messages += "{\"role\":" + testing::Json(role) + ",\"content\":" + testing::Json(content) +
-                  "}";
+      messages +=
+          "{\"role\":" + testing::Json(role) + ",\"content\":" + testing::Json(content) + "}";
       ++messages_seen;
     }
     EXPECT_EQ(calls, trace.api_calls) << trace.file;

@@ -259,7 +259,8 @@ int RunChat(int argc, char** argv) {
       const std::string where = requests.size() > 1 ? " request " + std::to_string(i + 1) : "";
       std::fprintf(stderr, "tokwise: %s%s: %s\n", name.c_str(), where.c_str(),
                    std::string(count.status().message()).c_str());
-      const bool bad_flag = !a.model.empty() && count.status().code() == absl::StatusCode::kNotFound;
+      const bool bad_flag =
+          !a.model.empty() && count.status().code() == absl::StatusCode::kNotFound;
       return bad_flag ? kUsage : kInput;
     }
     if (a.json) {

@@ -21,9 +21,18 @@
 //   name's tokens), +3 priming the reply; gpt-3.5-turbo-0301: 4 per message and -1 per name.
 //   Function tools use the cookbook's per-function constants (gpt-4o family: function 7,
 //   properties 3, per property 3, enum -3, per enum item 3, end 12; gpt-3.5 / gpt-4: function
-//   10). Images use the documented tile rule (low detail 85; otherwise fit in 2048x2048, scale
+//   10) when every function and property is described and flat. Other definitions (a missing
+//   description, nested objects, arrays, anyOf, defaults) are rendered as the TypeScript-style
+//   declarations OpenAI's chat format shows the model and counted as their tokens + 9 (+ 5
+//   with a system message); tool calls in the history as name + arguments + 3; a `function`
+//   message's name replaces its role. Those constants reproduce 18 of 19 API-measured
+//   gpt-3.5-turbo requests published with hmarr/openai-chat-tokens (the 19th is the published
+//   rule's, 1 under) and the cookbook's 101 / 105; such counts are labelled calibrated.
+//   Images use the documented tile rule (low detail 85; otherwise fit in 2048x2048, scale
 //   the short side down to 768, 85 + 170 per 512-px tile; gpt-4o-mini 2833 + 5667 per tile),
 //   with the size read from the data URL's header bytes. Remote images are never fetched.
+//   Audio (input_audio) is estimated at 10 tokens per second of WAV; other formats, files
+//   and encrypted reasoning are not counted (see ChatCount::uncounted_parts).
 // * Anthropic (claude-*): there is no public tokenizer for Claude 3 and later, so every count
 //   is an estimate: text is tokenized with o200k_base and multiplied by
 //   ChatCountOptions::anthropic_text_factor (default 1.0: UNCALIBRATED, see there); framing
@@ -37,10 +46,11 @@
 //                API (cookbook framing and flat function tools on gpt-3.5-turbo, gpt-4 and
 //                gpt-4 turbo, gpt-4o, gpt-4o-mini; images of known size under the tile rule).
 //   kCalibrated  the text is tokenized exactly, but some part is counted by extending a
-//                published rule beyond the cases it was published for: tool schemas with
-//                nested objects, arrays, anyOf or defaults; tool calls and tool results in the
+//                published rule beyond the cases it was published for, with constants fit to
+//                published API measurements where there are any: tool schemas with nested
+//                objects, arrays, anyOf or defaults; tool calls and tool results in the
 //                history; several text parts in one message; Responses API items; OpenAI
-//                models other than the four above. ChatCount::notes says which.
+//                models outside the families above. ChatCount::notes says which.
 //   kEstimate    the tokenizer is not public (Anthropic), or a part's size is unknown (remote
 //                image, audio, file, encrypted reasoning) and a stated default or nothing was
 //                counted for it (ChatCount::uncounted_parts).
@@ -137,10 +147,10 @@ struct ChatPart {
 
 // Which part of the body a message or cache marker comes from.
 enum class Section : uint8_t {
-  kTools,         // tools[i] / functions[i]
-  kSystem,        // Anthropic "system", Responses "instructions"
-  kMessages,      // messages[i]
-  kInput,         // Responses "input" (a string, or input[i])
+  kTools,     // tools[i] / functions[i]
+  kSystem,    // Anthropic "system", Responses "instructions"
+  kMessages,  // messages[i]
+  kInput,     // Responses "input" (a string, or input[i])
 };
 
 struct ChatMessage {
@@ -189,7 +199,7 @@ struct CacheMarker {
   uint32_t index = 0;       // tools[index], system[index] (0 for a string), messages[index].
   uint32_t part_index = 0;  // content[part_index] within messages[index]; 0 otherwise.
   CacheTtl ttl = CacheTtl::k5Minutes;
-  std::string path;         // JSON path of the marker, e.g. "messages[3].content[1]".
+  std::string path;  // JSON path of the marker, e.g. "messages[3].content[1]".
 };
 
 // A parsed request. It owns a copy of the body; every string_view in it points into that copy
@@ -256,7 +266,7 @@ std::string_view CountLabelName(CountLabel label);
 // tool calls, tool results, images and audio to their own kinds; role markers, per-message
 // constants, reply priming and hidden provider prompts to kFraming.
 enum class CountKind {
-  kSystem,           // system / developer messages, Anthropic system, Responses instructions.
+  kSystem,  // system / developer messages, Anthropic system, Responses instructions.
   kUser,
   kAssistant,        // Assistant text, refusals, thinking.
   kToolDefinitions,  // tools / functions, with their per-tool constants.
@@ -302,7 +312,7 @@ struct ChatCountOptions {
 };
 
 struct ChatCount {
-  std::string model;     // The model whose rules were applied.
+  std::string model;  // The model whose rules were applied.
   Provider provider = Provider::kOpenAI;
   std::string encoding;  // Tokenizer used for text ("o200k_base", "cl100k_base").
 
@@ -410,8 +420,8 @@ absl::StatusOr<ImageSize> ImageSizeFromBase64(std::string_view base64);
 // OpenAI's tile rule. kLow: `base`. kHigh / kAuto: scale down to fit 2048 x 2048, then so
 // the short side is at most 768, then base + tile * (number of 512-px tiles).
 // gpt-4o / gpt-4.1 / gpt-4-turbo: base 85, tile 170; gpt-4o-mini: 2833, 5667.
-uint64_t OpenAIImageTokens(uint32_t width, uint32_t height, ImageDetail detail,
-                           uint32_t base = 85, uint32_t tile = 170);
+uint64_t OpenAIImageTokens(uint32_t width, uint32_t height, ImageDetail detail, uint32_t base = 85,
+                           uint32_t tile = 170);
 
 // Anthropic's documented estimate: (width * height) / 750, rounded up, after scaling down
 // (aspect ratio kept) so the long edge is at most 1568 px and the image at most ~1600 tokens

@@ -65,9 +65,7 @@ class ByteSource {
     return -1;
   }
 
-  static bool IsSpace(unsigned char c) {
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-  }
+  static bool IsSpace(unsigned char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
   // Random access needs a payload without whitespace. Check the characters we are about to
   // use; if MIME-style line breaks appear, strip all whitespace once and use that copy.
@@ -97,8 +95,7 @@ class ByteSource {
       if (pos >= text_.size() || text_[pos] == '=') break;
       const int v = Value(static_cast<unsigned char>(text_[pos]));
       if (v < 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("invalid base64 character at offset ", pos));
+        return absl::InvalidArgumentError(absl::StrCat("invalid base64 character at offset ", pos));
       }
       acc |= static_cast<uint32_t>(v) << (18 - 6 * i);
       ++chars;
@@ -193,8 +190,8 @@ absl::StatusOr<ImageSize> JpegSize(ByteSource& src) {
     if (marker == 0xd9 || marker == 0xda) {
       return absl::InvalidArgumentError("JPEG: image data starts before any frame header");
     }
-    const bool sof = marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 &&
-                     marker != 0xcc;
+    const bool sof =
+        marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc;
     uint8_t h[7];
     if (absl::Status s = src.Read(pos, sof ? 7 : 2, h); !s.ok()) return s;
     const uint32_t length = Be16(h);
@@ -298,6 +295,11 @@ uint64_t OpenAIImageTokens(uint32_t width, uint32_t height, ImageDetail detail, 
   return base + uint64_t{tile} * tiles_w * tiles_h;
 }
 
+// TODO: Anthropic's current vision guide describes images as 28x28-px patches
+// (ceil(w / 28) * ceil(h / 28) visual tokens, after padding) with a per-model native
+// resolution (Claude Opus 4.7: 2576 px on the long edge, about 3.75 MP). tokwise applies the
+// earlier w * h / 750 rule with the 1568-px / ~1600-token limit to every Claude model, which
+// under-counts large images on Opus 4.7 by up to about 3x.
 uint64_t AnthropicImageTokens(uint32_t width, uint32_t height) {
   // Anthropic's vision guide: an image whose long edge exceeds 1568 px, or that would exceed
   // about 1600 tokens, is first scaled down keeping its aspect ratio; then

@@ -54,22 +54,14 @@ struct AnthropicRow {
 //
 // Longer prefixes first: "claude-opus-4-1" must win over "claude-opus-4".
 constexpr AnthropicRow kAnthropicRows[] = {
-    {"claude-opus-4-8", 290, 410, true},
-    {"claude-opus-4-7", 675, 804, true},
-    {"claude-opus-4-6", 497, 589, true},
-    {"claude-opus-4-5", 496, 588, true},
-    {"claude-opus-4-1", 313, 315, false},
-    {"claude-opus-4", 313, 315, false},
-    {"claude-sonnet-5", 354, 474, true},
-    {"claude-sonnet-4-6", 497, 589, true},
-    {"claude-sonnet-4-5", 496, 588, false},
-    {"claude-sonnet-4", 313, 315, false},
-    {"claude-haiku-4-5", 496, 588, false},
-    {"claude-3-7-sonnet", 346, 313, false},
-    {"claude-3-5-haiku", 264, 355, false},
-    {"claude-3-opus", 530, 281, false},
-    {"claude-3-sonnet", 159, 235, false},
-    {"claude-3-haiku", 264, 340, false},
+    {"claude-opus-4-8", 290, 410, true},    {"claude-opus-4-7", 675, 804, true},
+    {"claude-opus-4-6", 497, 589, true},    {"claude-opus-4-5", 496, 588, true},
+    {"claude-opus-4-1", 313, 315, false},   {"claude-opus-4", 313, 315, false},
+    {"claude-sonnet-5", 354, 474, true},    {"claude-sonnet-4-6", 497, 589, true},
+    {"claude-sonnet-4-5", 496, 588, false}, {"claude-sonnet-4", 313, 315, false},
+    {"claude-haiku-4-5", 496, 588, false},  {"claude-3-7-sonnet", 346, 313, false},
+    {"claude-3-5-haiku", 264, 355, false},  {"claude-3-opus", 530, 281, false},
+    {"claude-3-sonnet", 159, 235, false},   {"claude-3-haiku", 264, 340, false},
 };
 
 }  // namespace
@@ -103,9 +95,8 @@ absl::StatusOr<OpenAIRules> OpenAIRulesFor(std::string_view model) {
   // snapshot. Its gpt-4 rule also reproduces, to the token, the API-reported prompt totals of
   // two SWE-agent runs on gpt-4-1106-preview (tests/chat_trace_test.cc), so gpt-4 turbo
   // snapshots count as verified too.
-  r.verified = StartsWith(m, "gpt-3.5-turbo") || StartsWith(m, "gpt-35-turbo") ||
-               m == "gpt-4" || StartsWith(m, "gpt-4-") || StartsWith(m, "gpt-4o") ||
-               StartsWith(m, "chatgpt-4o");
+  r.verified = StartsWith(m, "gpt-3.5-turbo") || StartsWith(m, "gpt-35-turbo") || m == "gpt-4" ||
+               StartsWith(m, "gpt-4-") || StartsWith(m, "gpt-4o") || StartsWith(m, "chatgpt-4o");
 
   // Image tile constants from OpenAI's vision guide ("Calculating costs").
   if (StartsWith(m, "gpt-4o-mini")) {
@@ -126,9 +117,7 @@ absl::StatusOr<OpenAIRules> OpenAIRulesFor(std::string_view model) {
   return r;
 }
 
-bool IsClaudeModel(std::string_view model) {
-  return StartsWith(ClaudeBaseName(model), "claude");
-}
+bool IsClaudeModel(std::string_view model) { return StartsWith(ClaudeBaseName(model), "claude"); }
 
 absl::StatusOr<AnthropicRules> AnthropicRulesFor(std::string_view model) {
   const std::string_view m = ClaudeBaseName(model);
@@ -153,9 +142,9 @@ absl::StatusOr<AnthropicRules> AnthropicRulesFor(std::string_view model) {
       return r;
     }
   }
-  return absl::NotFoundError(absl::StrCat(
-      "unknown Anthropic model '", std::string(model),
-      "' (tokwise knows Claude 3, 3.5, 3.7, 4, 4.1, 4.5-4.8 and Sonnet 5)"));
+  return absl::NotFoundError(
+      absl::StrCat("unknown Anthropic model '", std::string(model),
+                   "' (tokwise knows Claude 3, 3.5, 3.7, 4, 4.1, 4.5-4.8 and Sonnet 5)"));
 }
 
 }  // namespace tokwise::chat_internal

@@ -28,22 +28,32 @@ ChatRequest& ChatRequest::operator=(ChatRequest&&) noexcept = default;
 
 std::string_view ChatFormatName(ChatFormat format) {
   switch (format) {
-    case ChatFormat::kAuto: return "auto";
-    case ChatFormat::kOpenAIChat: return "openai_chat";
-    case ChatFormat::kOpenAIResponses: return "openai_responses";
-    case ChatFormat::kAnthropicMessages: return "anthropic_messages";
+    case ChatFormat::kAuto:
+      return "auto";
+    case ChatFormat::kOpenAIChat:
+      return "openai_chat";
+    case ChatFormat::kOpenAIResponses:
+      return "openai_responses";
+    case ChatFormat::kAnthropicMessages:
+      return "anthropic_messages";
   }
   return "?";
 }
 
 std::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kSystem: return "system";
-    case Role::kDeveloper: return "developer";
-    case Role::kUser: return "user";
-    case Role::kAssistant: return "assistant";
-    case Role::kTool: return "tool";
-    case Role::kFunction: return "function";
+    case Role::kSystem:
+      return "system";
+    case Role::kDeveloper:
+      return "developer";
+    case Role::kUser:
+      return "user";
+    case Role::kAssistant:
+      return "assistant";
+    case Role::kTool:
+      return "tool";
+    case Role::kFunction:
+      return "function";
   }
   return "?";
 }
@@ -52,12 +62,18 @@ namespace {
 
 const char* JsonTypeName(od::json_type t) {
   switch (t) {
-    case od::json_type::array: return "an array";
-    case od::json_type::object: return "an object";
-    case od::json_type::number: return "a number";
-    case od::json_type::string: return "a string";
-    case od::json_type::boolean: return "a boolean";
-    case od::json_type::null: return "null";
+    case od::json_type::array:
+      return "an array";
+    case od::json_type::object:
+      return "an object";
+    case od::json_type::number:
+      return "a number";
+    case od::json_type::string:
+      return "a string";
+    case od::json_type::boolean:
+      return "a boolean";
+    case od::json_type::null:
+      return "null";
   }
   return "?";
 }
@@ -132,12 +148,11 @@ class Parser {
   absl::Status JsonError(simdjson::error_code e) const {
     const char* at = nullptr;
     if (doc_->current_location().get(at) != simdjson::SUCCESS) at = nullptr;
-    const char* what = e == simdjson::INCORRECT_TYPE ? "wrong JSON type"
-                                                      : simdjson::error_message(e);
+    const char* what =
+        e == simdjson::INCORRECT_TYPE ? "wrong JSON type" : simdjson::error_message(e);
     std::string where = Where(at);
     if (where.empty() && e != simdjson::INCORRECT_TYPE) where = " (at the end of the input)";
-    return absl::InvalidArgumentError(
-        absl::StrCat(Path(), ": malformed JSON: ", what, where));
+    return absl::InvalidArgumentError(absl::StrCat(Path(), ": malformed JSON: ", what, where));
   }
 
   absl::Status TypeError(const char* expected, od::json_type got, od::value& v) const {
@@ -224,8 +239,8 @@ class Parser {
     if (t != od::json_type::number) return TypeError("a non-negative integer", t, v);
     uint64_t n = 0;
     if (v.get_uint64().get(n) != simdjson::SUCCESS) {
-      return Error(absl::StrCat("expected a non-negative integer, got ",
-                                std::string(v.raw_json_token())));
+      return Error(
+          absl::StrCat("expected a non-negative integer, got ", std::string(v.raw_json_token())));
     }
     *out = n;
     return absl::OkStatus();
@@ -379,8 +394,7 @@ absl::Status Parser::DetectMessages(od::value& v, ChatFormat* found) {
       } else if (key == "role") {
         std::string_view role;
         if (f.get_string().get(role) == simdjson::SUCCESS &&
-            (role == "system" || role == "developer" || role == "tool" ||
-             role == "function")) {
+            (role == "system" || role == "developer" || role == "tool" || role == "function")) {
           *found = ChatFormat::kOpenAIChat;
         }
       } else if (key == "content") {
@@ -405,9 +419,8 @@ absl::Status Parser::DetectMessages(od::value& v, ChatFormat* found) {
                 type == "refusal") {
               *found = ChatFormat::kOpenAIChat;
             } else if (type == "image" || type == "tool_use" || type == "tool_result" ||
-                       type == "thinking" || type == "redacted_thinking" ||
-                       type == "document" || type == "server_tool_use" ||
-                       type == "search_result") {
+                       type == "thinking" || type == "redacted_thinking" || type == "document" ||
+                       type == "server_tool_use" || type == "search_result") {
               *found = ChatFormat::kAnthropicMessages;
             }
             return absl::OkStatus();
@@ -441,8 +454,7 @@ absl::StatusOr<ChatFormat> Parser::Detect() {
       found = ChatFormat::kOpenAIResponses;
     } else if (key == "system" || key == "stop_sequences" || key == "thinking") {
       found = ChatFormat::kAnthropicMessages;
-    } else if (key == "functions" || key == "function_call" ||
-               key == "max_completion_tokens") {
+    } else if (key == "functions" || key == "function_call" || key == "max_completion_tokens") {
       found = ChatFormat::kOpenAIChat;
     } else if (key == "model") {
       // A view into the parser's buffer: valid until the rewind after this pass.
@@ -509,16 +521,16 @@ absl::Status Parser::CacheControl(od::value& v, CacheTtl* ttl, Section section, 
   });
   if (!s.ok()) return s;
   if (type != "ephemeral") {
-    return Error(absl::StrCat("cache_control type must be 'ephemeral', got '",
-                              std::string(type), "'"));
+    return Error(
+        absl::StrCat("cache_control type must be 'ephemeral', got '", std::string(type), "'"));
   }
   if (ttl_text.empty() || ttl_text == "5m") {
     *ttl = CacheTtl::k5Minutes;
   } else if (ttl_text == "1h") {
     *ttl = CacheTtl::k1Hour;
   } else {
-    return Error(absl::StrCat("cache_control ttl must be '5m' or '1h', got '",
-                              std::string(ttl_text), "'"));
+    return Error(
+        absl::StrCat("cache_control ttl must be '5m' or '1h', got '", std::string(ttl_text), "'"));
   }
   // The marker's path is the block holding cache_control (drop the last step).
   std::string path = Path();
@@ -586,8 +598,7 @@ absl::Status Parser::Parts(od::value& v, PartDialect dialect, ChatMessage* msg) 
 
 // One OpenAI content part (Chat or Responses). Fields may come in any order, so the part is
 // assembled first and checked against its type at the end.
-absl::Status Parser::Part(od::object& obj, PartDialect dialect, uint32_t index,
-                          ChatMessage* msg) {
+absl::Status Parser::Part(od::object& obj, PartDialect dialect, uint32_t index, ChatMessage* msg) {
   ChatPart part;
   part.source_index = index;
   std::string_view type, text, refusal, image_url_text, detail_text, file_id, file_data;
@@ -657,9 +668,8 @@ absl::Status Parser::Part(od::object& obj, PartDialect dialect, uint32_t index,
   };
   const bool chat = dialect == PartDialect::kChat;
   if (type.empty()) return Error("content part without a 'type'");
-  if ((chat && type == "text") ||
-      (!chat && (type == "input_text" || type == "output_text" || type == "summary_text" ||
-                 type == "reasoning_text"))) {
+  if ((chat && type == "text") || (!chat && (type == "input_text" || type == "output_text" ||
+                                             type == "summary_text" || type == "reasoning_text"))) {
     if (absl::Status st = need(has_text, "text"); !st.ok()) return st;
     part.type = PartType::kText;
     part.text = text;
@@ -681,8 +691,7 @@ absl::Status Parser::Part(od::object& obj, PartDialect dialect, uint32_t index,
       return Error(std::string(st.message()));
     }
   } else if (type == "input_audio") {
-    if (absl::Status st = need(has_audio && !part.data.empty(), "input_audio.data");
-        !st.ok()) {
+    if (absl::Status st = need(has_audio && !part.data.empty(), "input_audio.data"); !st.ok()) {
       return st;
     }
     part.type = PartType::kAudio;
@@ -1180,13 +1189,12 @@ absl::Status Parser::ResponsesItem(od::value& v, uint32_t index) {
     part.type = PartType::kItemReference;
     part.id = id;
     msg.parts.push_back(part);
-  } else if (type == "web_search_call" || type == "file_search_call" ||
-             type == "computer_call" || type == "computer_call_output" ||
-             type == "image_generation_call" || type == "code_interpreter_call" ||
-             type == "local_shell_call" || type == "local_shell_call_output" ||
-             type == "mcp_call" || type == "mcp_list_tools" || type == "mcp_approval_request" ||
-             type == "mcp_approval_response" || type == "shell_call" ||
-             type == "shell_call_output" || type == "apply_patch_call" ||
+  } else if (type == "web_search_call" || type == "file_search_call" || type == "computer_call" ||
+             type == "computer_call_output" || type == "image_generation_call" ||
+             type == "code_interpreter_call" || type == "local_shell_call" ||
+             type == "local_shell_call_output" || type == "mcp_call" || type == "mcp_list_tools" ||
+             type == "mcp_approval_request" || type == "mcp_approval_response" ||
+             type == "shell_call" || type == "shell_call_output" || type == "apply_patch_call" ||
              type == "apply_patch_call_output" || type == "compaction") {
     msg.role = Role::kAssistant;
     ChatPart part;
@@ -1310,8 +1318,8 @@ absl::Status Parser::AnthropicSystem(od::value& v) {
       if (!st.ok()) return st;
       if (type != "text") {
         Scope scope(this, "type");
-        return Error(absl::StrCat("system blocks must be of type 'text', got '",
-                                  std::string(type), "'"));
+        return Error(
+            absl::StrCat("system blocks must be of type 'text', got '", std::string(type), "'"));
       }
       if (!has_text) return Error("text block without 'text'");
       msg.parts.push_back(part);
@@ -1537,8 +1545,7 @@ absl::Status Parser::AnthropicBlock(od::object& obj, uint32_t index, bool nested
     part.data = data;
     msg->parts.push_back(part);
   } else if (type == "web_search_tool_result" || type == "web_fetch_tool_result" ||
-             type == "code_execution_tool_result" ||
-             type == "bash_code_execution_tool_result" ||
+             type == "code_execution_tool_result" || type == "bash_code_execution_tool_result" ||
              type == "text_editor_code_execution_tool_result" ||
              type == "tool_search_tool_result" || type == "container_upload") {
     part.type = PartType::kOpaque;
@@ -1629,10 +1636,17 @@ absl::Status Parser::Run(ChatFormat format) {
   req_->format = format;
   absl::Status s;
   switch (format) {
-    case ChatFormat::kOpenAIChat: s = ChatBody(); break;
-    case ChatFormat::kOpenAIResponses: s = ResponsesBody(); break;
-    case ChatFormat::kAnthropicMessages: s = AnthropicBody(); break;
-    case ChatFormat::kAuto: return absl::InternalError("format not resolved");
+    case ChatFormat::kOpenAIChat:
+      s = ChatBody();
+      break;
+    case ChatFormat::kOpenAIResponses:
+      s = ResponsesBody();
+      break;
+    case ChatFormat::kAnthropicMessages:
+      s = AnthropicBody();
+      break;
+    case ChatFormat::kAuto:
+      return absl::InternalError("format not resolved");
   }
   if (!s.ok()) return s;
   // Anything after the object is malformed input.
@@ -1674,8 +1688,8 @@ absl::StatusOr<ChatRequest> ParseChatRequest(std::string_view json, ChatFormat f
   while (first < last && IsJsonSpace(json[first])) ++first;
   if (first < last && json[first] == '{' && json[last - 1] != '}') {
     return absl::InvalidArgumentError(absl::StrCat(
-        "malformed JSON: the body does not end with the '}' of its object (byte offset ",
-        last - 1, ")"));
+        "malformed JSON: the body does not end with the '}' of its object (byte offset ", last - 1,
+        ")"));
   }
 
   od::parser& parser = ThreadParser();
@@ -1683,8 +1697,7 @@ absl::StatusOr<ChatRequest> ParseChatRequest(std::string_view json, ChatFormat f
   const simdjson::padded_string_view view(st.body.get(), json.size(),
                                           json.size() + ChatRequest::Storage::kPadding);
   if (auto e = parser.iterate(view).get(doc)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("malformed JSON: ", simdjson::error_message(e)));
+    return absl::InvalidArgumentError(absl::StrCat("malformed JSON: ", simdjson::error_message(e)));
   }
   Parser p(&req, &doc);
   if (format == ChatFormat::kAuto) {
@@ -1705,7 +1718,7 @@ absl::StatusOr<ChatRequest> ParseChatRequest(std::string_view json, ChatFormat f
 }
 
 absl::StatusOr<std::vector<ChatRequest>> ParseChatRequestsJsonl(std::string_view jsonl,
-                                                                 ChatFormat format) {
+                                                                ChatFormat format) {
   std::vector<ChatRequest> out;
   size_t line_no = 0;
   while (!jsonl.empty()) {
