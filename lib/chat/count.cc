@@ -116,6 +116,7 @@ enum Reason : uint32_t {
   kSchemaBeyondRule,
   kCustomTool,
   kImageUnknownSize,
+  kImageAssumedSize,
   kImageRuleUnknown,
   kAudioEstimated,
   kAudioUncounted,
@@ -130,6 +131,7 @@ enum Reason : uint32_t {
   kAnthropicTokenizer,
   kNumReasons,
 };
+static_assert(kNumReasons <= 32, "reasons are kept in a 32-bit set");
 
 struct ReasonInfo {
   CountLabel label;
@@ -137,7 +139,7 @@ struct ReasonInfo {
 };
 
 const ReasonInfo& Info(Reason r) {
-  static const ReasonInfo kInfo[kNumReasons] = {
+  static const ReasonInfo kInfo[] = {
       {CountLabel::kCalibrated,
        "the model is outside the families OpenAI's cookbook verified (gpt-3.5-turbo, gpt-4, "
        "gpt-4o, gpt-4o-mini); their framing and tool constants are applied"},
@@ -159,7 +161,13 @@ const ReasonInfo& Info(Reason r) {
       {CountLabel::kCalibrated,
        "custom (free-form) tool counted like a function without "
        "parameters"},
-      {CountLabel::kEstimate, "image of unknown size"},
+      {CountLabel::kEstimate,
+       "image of unknown size (remote URL or file id, never fetched): counted at the most "
+       "the model's rule allows (OpenAI high/auto detail: 768x2048 after resizing, base + 8 "
+       "tiles; Anthropic: 1600 tokens)"},
+      {CountLabel::kEstimate,
+       "image of unknown size (remote URL or file id, never fetched): counted at the size "
+       "given in ChatCountOptions::unknown_image_width / unknown_image_height"},
       {CountLabel::kEstimate,
        "no published image rule for this model in tokwise's table: the 85 + 170-per-tile "
        "rule was applied"},
@@ -185,6 +193,7 @@ const ReasonInfo& Info(Reason r) {
        "Anthropic publishes no tokenizer for Claude 3 and later: text is counted with "
        "o200k_base times anthropic_text_factor"},
   };
+  static_assert(sizeof(kInfo) / sizeof(kInfo[0]) == kNumReasons, "one entry per Reason");
   return kInfo[r];
 }
 
@@ -453,7 +462,10 @@ absl::Status Counter::ImageTokens(const ChatMessage& m, const ChatPart& p, Tally
     tokens =
         openai ? uint64_t{openai_.image_base} + 8 * uint64_t{openai_.image_tile} : uint64_t{1600};
   }
-  if (!known) RaiseLazy(kImageUnknownSize, t, [&] { return PartPath(m, p); });
+  if (!known) {
+    RaiseLazy(size.width > 0 ? kImageAssumedSize : kImageUnknownSize, t,
+              [&] { return PartPath(m, p); });
+  }
   if (openai && !openai_.image_rule_known) {
     RaiseLazy(kImageRuleUnknown, t, [&] { return PartPath(m, p); });
   }
