@@ -547,6 +547,25 @@ TEST(MessageCountCacheTest, KeysIncludeTheModelRules) {
   EXPECT_EQ(cache.hits(), 6u);
 }
 
+TEST(MessageCountCacheTest, ToolTalliesDependOnTheSystemMessage) {
+  // Rendered definitions share the first system message's framing: the same tools must not
+  // reuse a tally made without one (the published counts 31 vs 35 - 4 rely on it).
+  MessageCountCache cache;
+  ChatCountOptions options;
+  options.cache = &cache;
+  const char* fn =
+      R"("functions":[{"name":"do_stuff","parameters":{"type":"object","properties":{}}}])";
+  const std::string with_system = std::string(R"({"model":"gpt-3.5-turbo","messages":[
+      {"role":"system","content":"Hello"},{"role":"user","content":"Hi there"}],)") +
+                                  fn + "}";
+  const std::string without = std::string(R"({"model":"gpt-3.5-turbo","messages":[
+      {"role":"user","content":"Hi there"}],)") +
+                              fn + "}";
+  EXPECT_EQ(CountChatTokens(with_system, options)->total, 35u);
+  EXPECT_EQ(CountChatTokens(without, options)->total, CountChatTokens(without)->total);
+  EXPECT_EQ(CountChatTokens(with_system, options)->total, 35u);
+}
+
 TEST(MessageCountCacheTest, NotesSurviveCacheHits) {
   MessageCountCache cache;
   ChatCountOptions options;

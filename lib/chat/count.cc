@@ -1134,6 +1134,14 @@ MessageCountCache::Key Counter::ToolsKey() const {
     h.Add(tool.description);
     h.Add(tool.parameters);
   }
+  // Rendered OpenAI definitions join the first system message (see OpenAITools).
+  for (const ChatMessage& m : req_.messages) {
+    if (m.role == Role::kSystem || m.role == Role::kDeveloper) {
+      h.AddU64(m.content_is_string ? 2 : 1);
+      if (m.content_is_string && !m.parts.empty()) h.Add(m.parts[0].text);
+      break;
+    }
+  }
   return {h.lo(), h.hi()};
 }
 
