@@ -15,6 +15,7 @@ int RunEncode(int argc, char** argv);
 int RunDecode(int argc, char** argv);
 int RunModels(int argc, char** argv);
 int RunSimulate(int argc, char** argv);
+int RunChat(int argc, char** argv);
 
 }  // namespace tokwise::cli
 

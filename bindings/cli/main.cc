@@ -25,6 +25,8 @@ const Command kCommands[] = {
      tokwise::cli::RunModels},
     {"simulate", "what a single call, RAG, agent loop or chat costs, call by call",
      tokwise::cli::RunSimulate},
+    {"chat", "count a chat request's prompt tokens as the provider bills them",
+     tokwise::cli::RunChat},
 };
 
 void PrintHelp(FILE* out) {
