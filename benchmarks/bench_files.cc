@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -15,9 +16,12 @@
 
 int main(int argc, char** argv) {
   std::string encoding = "o200k_base", group = "files", text;
+  int fixed_reps = 0;  // --reps N: exactly N counts (for instruction counts under callgrind).
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--encoding") == 0 && i + 1 < argc) {
       encoding = argv[++i];
+    } else if (std::strcmp(argv[i], "--reps") == 0 && i + 1 < argc) {
+      fixed_reps = std::atoi(argv[++i]);
     } else if (std::strcmp(argv[i], "--group") == 0 && i + 1 < argc) {
       group = argv[++i];
     } else {
@@ -41,7 +45,7 @@ int main(int argc, char** argv) {
   size_t tokens = 0;
   double best = 1e300, total = 0;
   int reps = 0;
-  while (reps < 3 || total < 1.0) {
+  while (fixed_reps > 0 ? reps < fixed_reps : (reps < 3 || total < 1.0)) {
     auto t0 = std::chrono::steady_clock::now();
     tokens = *(*enc)->Count(text, options);
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

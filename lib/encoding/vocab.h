@@ -45,22 +45,32 @@ inline bool BytesEqual(const uint8_t* a, const uint8_t* b, size_t n) {
 }
 
 // Hash of a byte string, stable across builds and machines (the embedded index stores it).
+// Short strings, which are most of what BPE asks about, take two loads and no loop: the tail
+// is read as overlapping words, and the length is mixed in so overlaps cannot collide.
 inline uint64_t HashBytes(const uint8_t* p, size_t n) {
   constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
   uint64_t h = 0x243F6A8885A308D3ull ^ (n * kMul);
-  while (n >= 8) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    h = (h ^ w) * kMul;
-    h ^= h >> 29;
-    p += 8;
-    n -= 8;
+  uint64_t w;
+  if (n >= 8) {
+    const uint8_t* end = p + n;
+    while (end - p > 8) {
+      std::memcpy(&w, p, 8);
+      h = (h ^ w) * kMul;
+      h ^= h >> 29;
+      p += 8;
+    }
+    std::memcpy(&w, end - 8, 8);
+  } else if (n >= 4) {
+    uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    w = a | (uint64_t{b} << 32);
+  } else if (n > 0) {
+    w = p[0] | (uint64_t{p[n / 2]} << 8) | (uint64_t{p[n - 1]} << 16);
+  } else {
+    w = 0;
   }
-  if (n > 0) {
-    uint64_t w = 0;
-    std::memcpy(&w, p, n);
-    h = (h ^ w) * kMul;
-  }
+  h = (h ^ w) * kMul;
   h ^= h >> 32;
   h *= 0xD6E8FEB86659FD93ull;
   h ^= h >> 32;
