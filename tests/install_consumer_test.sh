@@ -49,6 +49,21 @@ expect cl100k_base "$("$TMP/cmake/count_file_cpp" --encoding cl100k_base "$DATA/
 ldd "$TMP/cmake/count_file_c" | grep -qF "$PREFIX/$LIBDIR/libtokwise.so.0" ||
   { echo "count_file_c does not load $PREFIX/$LIBDIR/libtokwise.so.0"; exit 1; }
 
+# A C-only project: find_package(tokwise) without components, the shared library only.
+mkdir -p "$TMP/c_only"
+cat > "$TMP/c_only/CMakeLists.txt" <<CMAKE
+cmake_minimum_required(VERSION 3.20)
+project(c_only LANGUAGES C)
+find_package(tokwise 0.1 REQUIRED)
+add_executable(count_file count_file.c)
+target_link_libraries(count_file PRIVATE tokwise::tokwise)
+CMAKE
+cp "$SRC/examples/count_file.c" "$TMP/c_only/"
+cmake -S "$TMP/c_only" -B "$TMP/c_only/build" -DCMAKE_C_COMPILER="$CC" \
+  -DCMAKE_PREFIX_PATH="$PREFIX" > "$TMP/c_only.log"
+cmake --build "$TMP/c_only/build" >> "$TMP/c_only.log"
+expect o200k_base "$("$TMP/c_only/build/count_file" "$DATA/$DOC")"
+
 # 2. pkg-config consumers.
 export PKG_CONFIG_PATH="$PREFIX/$LIBDIR/pkgconfig"
 [ "$(pkg-config --modversion tokwise)" = "$(pkg-config --modversion tokwise-static)" ]

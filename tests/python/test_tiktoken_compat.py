@@ -283,11 +283,15 @@ def test_extending_tiktoken():
         100264, 15339, 100265]
     assert enc.encode("hello world") == [15339, 1917]
     assert len(cl100k_base._mergeable_ranks) == 100256
+    values = enc.token_byte_values()
+    assert len(values) == 100256 and values == sorted(values) and b"hello" in values
 
 
 def test_pickle(gpt2):
     enc = tiktoken.get_encoding("cl100k_base")
-    again = pickle.loads(pickle.dumps(enc))
+    data = pickle.dumps(enc)
+    assert len(data) < 200  # Built-in encodings pickle by name.
+    again = pickle.loads(data)
     assert again.name == "cl100k_base" and again.encode("hello world") == [15339, 1917]
     again = pickle.loads(pickle.dumps(gpt2))
     assert again.name == "gpt2" and again.encode("hello world") == [31373, 995]

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The wheel in a fresh virtual environment: build it offline from a copy of bindings/python
-# (packing the extension this build made), delete what it was built from, install it into a
-# new venv, and run the Python test suite and the Python example from outside the source and
-# build trees.
+# The wheel in a fresh virtual environment: build it offline from a copy of bindings/python,
+# delete what it was built from, install it into a new venv, and run the Python test suite and
+# the Python example from outside the source and build trees.
 #
 #   wheel_venv_test.sh PYTHON SOURCE_DIR BUILD_DIR CORE_SO SHARED_DATA
+#
+# CORE_SO is the extension this build made, packed as it is; "-" compiles it from the sources
+# as `pip wheel` does for a user (slower: the whole library is built again).
 set -euo pipefail
 PY=$1 SRC=$2 BUILD=$3 CORE=$4 DATA=$5
 TMP=$(mktemp -d)
@@ -12,8 +14,12 @@ trap 'rm -rf "$TMP"' EXIT
 
 cp -r "$SRC/bindings/python" "$TMP/src"
 rm -rf "$TMP/src/build" "$TMP/src"/*.egg-info
-TOKWISE_SOURCE_DIR="$SRC" TOKWISE_PREBUILT_CORE="$CORE" \
+if [ "$CORE" != "-" ]; then
+  export TOKWISE_PREBUILT_CORE="$CORE"
+fi
+TOKWISE_SOURCE_DIR="$SRC" \
   "$PY" -m pip wheel --no-build-isolation --no-deps --no-index -q -w "$TMP/dist" "$TMP/src"
+unset TOKWISE_PREBUILT_CORE
 rm -rf "$TMP/src"
 wheel=$(ls "$TMP"/dist/tokwise-*.whl)
 echo "built $(basename "$wheel") ($(du -k "$wheel" | cut -f1) kB)"
