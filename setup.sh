@@ -21,7 +21,7 @@ PACKAGES=(
   libabsl-dev libsimdjson-dev libpcre2-dev libsentencepiece-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-dev python3-pybind11 pybind11-dev python3-pytest
-  python3-setuptools python3-wheel python3-venv
+  python3-setuptools python3-wheel python3-venv python3-pip
 )
 
 log() { printf '[setup] %s\n' "$*" >&2; }

@@ -132,6 +132,19 @@ TEST(IncrementalCounter, EqualsWholeCountAtEverySplitPoint) {
   }
 }
 
+// Found by fuzz_capi: a contraction cut short at the end of what was appended ("o'v") was
+// settled before the "e" that completes it arrived.
+TEST(IncrementalCounter, ContractionsCutShort) {
+  std::mt19937 rng(11);
+  for (const char* name : {"o200k_base", "cl100k_base"}) {
+    auto enc = *Encoding::Get(name);
+    for (const char* text : {"o'versmmeee\xC3\xB2", "we'll see", "they're", "I'VE SEEN",
+                             "you'd", "it'LL", "o'Re x"}) {
+      CheckIncremental(enc, text, rng, true);
+    }
+  }
+}
+
 TEST(IncrementalCounter, RejectsInvalidUtf8WithStreamOffset) {
   IncrementalCounter counter(*Encoding::Get("o200k_base"));
   ASSERT_TRUE(counter.Append("hello ").ok());
@@ -139,6 +152,24 @@ TEST(IncrementalCounter, RejectsInvalidUtf8WithStreamOffset) {
   ASSERT_FALSE(st.ok());
   EXPECT_NE(std::string(st.message()).find("byte offset 7"), std::string::npos) << st;
   EXPECT_EQ(counter.count(), 2u);  // "hello" " " unchanged by the failed call.
+}
+
+TEST(IncrementalCounter, HoldsBackOnlyWhatCanStillBecomeACharacter) {
+  // Bytes at the end that can never complete a character are invalid now, not "pending".
+  for (std::string bad : {"\xFF", "\xC0", "\xC1", "\xF5", "\xE0\x80", "\xED\xA0", "\xF0\x80",
+                          "\xF4\x90"}) {
+    IncrementalCounter counter(*Encoding::Get("o200k_base"));
+    ASSERT_TRUE(counter.Append("ab").ok());
+    auto st = counter.Append(bad);
+    EXPECT_FALSE(st.ok()) << "lead byte " << (static_cast<int>(bad[0]) & 0xFF);
+    EXPECT_EQ(counter.pending_bytes(), 0u);
+  }
+  // Valid beginnings wait for the rest.
+  for (std::string start : {"\xC3", "\xE0\xA0", "\xED\x9F", "\xF0\x90\x80", "\xF4\x8F"}) {
+    IncrementalCounter counter(*Encoding::Get("o200k_base"));
+    ASSERT_TRUE(counter.Append(start).ok());
+    EXPECT_EQ(counter.pending_bytes(), start.size());
+  }
 }
 
 }  // namespace

@@ -62,8 +62,9 @@ TEST_P(GoldenTest, EveryCorpusDocument) {
     auto got = enc->EncodeOrdinary(text, lossy ? InvalidUtf8::kReplace : InvalidUtf8::kReject);
     ASSERT_TRUE(got.ok()) << path << ": " << got.status();
     ExpectSameIds(want, *got, name + " " + path);
-    auto count = enc->Count(text, CountOptions{SpecialPolicy::kAsText,
-                                               lossy ? InvalidUtf8::kReplace : InvalidUtf8::kReject});
+    auto count = enc->Count(
+        text, CountOptions{SpecialPolicy::kAsText,
+                           lossy ? InvalidUtf8::kReplace : InvalidUtf8::kReject, {}});
     ASSERT_TRUE(count.ok());
     EXPECT_EQ(*count, want.size()) << path;
     if (!lossy) {

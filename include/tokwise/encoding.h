@@ -12,6 +12,10 @@
 // Thread safety: an Encoding is immutable once made. One instance may be shared by any number
 // of threads; every call keeps its scratch on its own stack or heap.
 //
+// Errors carry machine-readable details (tokwise/error_details.h): the reason (invalid UTF-8,
+// rejected special token, unknown token, I/O, malformed rank file), the byte offset, the
+// special token, the failing index of a batch.
+//
 // Input text is bytes expected to be UTF-8. By default invalid UTF-8 is an error naming the
 // byte offset of the first bad sequence. With InvalidUtf8::kReplace every maximal subpart of
 // an ill-formed sequence becomes U+FFFD (the Unicode / WHATWG rule, also Python's
@@ -74,6 +78,9 @@ struct EncodeOptions {
 struct CountOptions {
   SpecialPolicy special = SpecialPolicy::kAsText;
   InvalidUtf8 invalid_utf8 = InvalidUtf8::kReject;
+  // Per-token policies, as in EncodeOptions. Last, so that CountOptions{special, utf8} keeps
+  // its meaning.
+  std::map<std::string, SpecialPolicy, std::less<>> special_overrides;
 };
 
 // The split pattern family of an encoding. Known families run on hand-written scanners that
@@ -212,8 +219,9 @@ class Encoding {
   static absl::StatusOr<std::shared_ptr<const Encoding>> Make(
       std::unique_ptr<encoding_internal::Vocab> vocab, const EncodingSpec& spec);
 
-  template <class Sink>
-  absl::Status Run(std::string_view text, const EncodeOptions& options, Sink& sink) const;
+  // Options is EncodeOptions or CountOptions (same fields, different defaults).
+  template <class Options, class Sink>
+  absl::Status Run(std::string_view text, const Options& options, Sink& sink) const;
 
   EncodingSpec spec_;
   PatternKind pattern_kind_ = PatternKind::kCustom;

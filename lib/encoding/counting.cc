@@ -10,6 +10,7 @@
 #include "encoding/unicode.h"
 #include "encoding/vocab.h"
 #include "tokwise/encoding.h"
+#include "tokwise/error_details.h"
 
 namespace tokwise {
 
@@ -17,6 +18,22 @@ using encoding_internal::FindInvalidUtf8;
 using encoding_internal::MergeScratch;
 
 namespace {
+
+// Whether `tail`, a lead byte followed by fewer continuation bytes than it needs, can still
+// become a valid character. Bytes that never can (0xC0, 0xC1, 0xF5..0xFF, E0 80, ...) must not
+// be held back as "incomplete": validation then reports them at once instead of never.
+bool CanCompleteUtf8(std::string_view tail) {
+  const uint8_t lead = static_cast<uint8_t>(tail[0]);
+  if (lead < 0xC2 || lead > 0xF4) return false;
+  if (tail.size() < 2) return true;
+  const uint8_t second = static_cast<uint8_t>(tail[1]);
+  uint8_t lo = 0x80, hi = 0xBF;
+  if (lead == 0xE0) lo = 0xA0;  // Overlong.
+  if (lead == 0xED) hi = 0x9F;  // Surrogates.
+  if (lead == 0xF0) lo = 0x90;  // Overlong.
+  if (lead == 0xF4) hi = 0x8F;  // Above U+10FFFF.
+  return second >= lo && second <= hi;
+}
 
 size_t CharBoundaryAtOrBefore(std::string_view text, size_t off) {
   while (off > 0 && off < text.size() && (static_cast<uint8_t>(text[off]) & 0xC0) == 0x80) --off;
@@ -29,6 +46,7 @@ absl::StatusOr<CountUntilResult> Encoding::CountUntil(std::string_view text, siz
                                                       const CountOptions& options) const {
   CountUntilResult r;
   const bool lazy = options.special == SpecialPolicy::kAsText &&
+                    options.special_overrides.empty() &&
                     options.invalid_utf8 == InvalidUtf8::kReject &&
                     pattern_kind_ != PatternKind::kCustom;
   if (!lazy) {
@@ -36,6 +54,7 @@ absl::StatusOr<CountUntilResult> Encoding::CountUntil(std::string_view text, siz
     // encoded (after U+FFFD replacement, if any).
     EncodeOptions eo;
     eo.special = options.special;
+    eo.special_overrides = options.special_overrides;
     eo.invalid_utf8 = options.invalid_utf8;
     auto ids = Encode(text, eo);
     if (!ids.ok()) return ids.status();
@@ -61,9 +80,14 @@ absl::StatusOr<CountUntilResult> Encoding::CountUntil(std::string_view text, siz
   pretokenizer_->SplitUntil(s, text.size(), [&](size_t b, size_t e) {
     size_t bad = FindInvalidUtf8(text.substr(b, e - b));
     if (bad != e - b) {
-      error = absl::InvalidArgumentError(absl::StrCat(
-          "invalid UTF-8 at byte offset ", b + bad, " (byte 0x",
-          absl::Hex(static_cast<uint8_t>(text[b + bad]), absl::kZeroPad2), ")"));
+      ErrorDetails d;
+      d.reason = ErrorReason::kInvalidUtf8;
+      d.byte_offset = static_cast<int64_t>(b + bad);
+      error = WithErrorDetails(
+          absl::InvalidArgumentError(absl::StrCat(
+              "invalid UTF-8 at byte offset ", b + bad, " (byte 0x",
+              absl::Hex(static_cast<uint8_t>(text[b + bad]), absl::kZeroPad2), ")")),
+          d);
       return false;
     }
     encoding_internal::EncodePiece(*vocab_, s + b, e - b, scratch, [&](uint32_t rank) {
@@ -104,8 +128,9 @@ void ParallelFor(size_t n, int threads, Work work) {
 absl::Status FirstError(const std::vector<absl::Status>& errors) {
   for (size_t i = 0; i < errors.size(); ++i) {
     if (!errors[i].ok()) {
-      return absl::Status(errors[i].code(),
-                          absl::StrCat("text ", i, ": ", std::string(errors[i].message())));
+      ErrorDetails d = GetErrorDetails(errors[i]);
+      d.index = static_cast<int64_t>(i);
+      return WithErrorDetails(PrefixErrorMessage(errors[i], absl::StrCat("text ", i, ": ")), d);
     }
   }
   return absl::OkStatus();
@@ -167,14 +192,20 @@ absl::Status IncrementalCounter::Append(std::string_view bytes) {
     uint8_t c = static_cast<uint8_t>(data[data.size() - back]);
     if ((c & 0xC0) == 0x80) continue;
     size_t need = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    if (need > back) complete = data.size() - back;
+    if (need > back && CanCompleteUtf8(std::string_view(data).substr(data.size() - back))) {
+      complete = data.size() - back;
+    }
     break;
   }
   const uint64_t start = bytes_ - pending_.size();  // Stream offset of data[0].
   size_t bad = FindInvalidUtf8(std::string_view(data).substr(0, complete));
   if (bad != complete) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid UTF-8 at byte offset ", start + bad, " of the stream"));
+    ErrorDetails d;
+    d.reason = ErrorReason::kInvalidUtf8;
+    d.byte_offset = static_cast<int64_t>(start + bad);
+    return WithErrorDetails(absl::InvalidArgumentError(absl::StrCat(
+                                "invalid UTF-8 at byte offset ", start + bad, " of the stream")),
+                            d);
   }
   tail_.append(data, 0, complete);
   pending_.assign(data, complete, std::string::npos);
@@ -187,8 +218,11 @@ namespace {
 
 // Text appended after a piece that could change where the piece ends: one character of each
 // class the split patterns look at, and the contraction suffixes (the longest look-ahead).
+// "e" and "l" (either case) complete a contraction cut short at the end ("'v" + "e", "'r" +
+// "e", "'l" + "l"), which no other probe does.
 const char* const kProbes[] = {
-    " ", "\t", "\n", "\r", "a", "s", "A", "S", "1", "'", "'s", "'S", "'ll", "'re", "'t", "/",
+    " ", "\t", "\n", "\r", "a", "s", "A", "S", "e", "E", "l", "L", "1", "'", "'s", "'S", "'ll",
+    "'re", "'t", "/",
     ".", "\xC5\xBF", "\xE4\xB8\xAD", "\xCC\x81", "\xC7\x85", "\xCA\xB0", "\xC2\xA0", "\xC2\xB2",
     "\xF0\x9F\x98\x80"};
 

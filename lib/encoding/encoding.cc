@@ -13,6 +13,7 @@
 #include "encoding/pretokenizer.h"
 #include "encoding/unicode.h"
 #include "encoding/vocab.h"
+#include "tokwise/error_details.h"
 
 namespace tokwise {
 
@@ -181,6 +182,12 @@ size_t Encoding::n_ranks() const { return vocab_->n_present(); }
 
 absl::StatusOr<std::shared_ptr<const Encoding>> Encoding::Make(std::unique_ptr<Vocab> vocab,
                                                                const EncodingSpec& spec) {
+  // An empty pattern would compile, match nothing and silently count every text as 0 tokens.
+  if (spec.name.empty()) return absl::InvalidArgumentError("an encoding needs a name");
+  if (spec.pattern.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("encoding ", spec.name, " has no split pattern"));
+  }
   auto enc = std::shared_ptr<Encoding>(new Encoding());
   enc->spec_ = spec;
   enc->pattern_kind_ = encoding_internal::ClassifyPattern(spec.pattern);
@@ -251,21 +258,29 @@ absl::StatusOr<std::shared_ptr<const Encoding>> Encoding::ForModel(std::string_v
 absl::StatusOr<std::shared_ptr<const Encoding>> Encoding::FromTiktokenBytes(
     std::string_view data, const EncodingSpec& spec) {
   auto vocab = Vocab::FromTiktoken(data);
-  if (!vocab.ok()) return vocab.status();
+  if (!vocab.ok()) {
+    ErrorDetails d;
+    d.reason = ErrorReason::kInvalidData;
+    return WithErrorDetails(vocab.status(), d);
+  }
   return Make(std::move(*vocab), spec);
 }
 
 absl::StatusOr<std::shared_ptr<const Encoding>> Encoding::FromTiktokenFile(
     const std::string& path, const EncodingSpec& spec) {
+  ErrorDetails io;
+  io.reason = ErrorReason::kIo;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open rank file ", path));
+  if (!in) {
+    return WithErrorDetails(absl::NotFoundError(absl::StrCat("cannot open rank file ", path)), io);
+  }
   std::ostringstream buf;
   buf << in.rdbuf();
-  if (in.bad()) return absl::DataLossError(absl::StrCat("cannot read rank file ", path));
-  auto enc = FromTiktokenBytes(buf.str(), spec);
-  if (!enc.ok()) {
-    return absl::Status(enc.status().code(), absl::StrCat(path, ": ", enc.status().message()));
+  if (in.bad()) {
+    return WithErrorDetails(absl::DataLossError(absl::StrCat("cannot read rank file ", path)), io);
   }
+  auto enc = FromTiktokenBytes(buf.str(), spec);
+  if (!enc.ok()) return PrefixErrorMessage(enc.status(), absl::StrCat(path, ": "));
   return enc;
 }
 
@@ -302,17 +317,21 @@ bool FindSpecial(std::string_view text, size_t from, const EncodingSpec& spec,
 
 }  // namespace
 
-template <class Sink>
-absl::Status Encoding::Run(std::string_view text, const EncodeOptions& options,
-                           Sink& sink) const {
+template <class Options, class Sink>
+absl::Status Encoding::Run(std::string_view text, const Options& options, Sink& sink) const {
   // UTF-8 first: every later step may assume well-formed input.
   std::string repaired;
   size_t bad = encoding_internal::FindInvalidUtf8(text);
   if (bad != text.size()) {
     if (options.invalid_utf8 == InvalidUtf8::kReject) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("invalid UTF-8 at byte offset ", bad, " (byte 0x",
-                       absl::Hex(static_cast<uint8_t>(text[bad]), absl::kZeroPad2), ")"));
+      ErrorDetails d;
+      d.reason = ErrorReason::kInvalidUtf8;
+      d.byte_offset = static_cast<int64_t>(bad);
+      return WithErrorDetails(
+          absl::InvalidArgumentError(
+              absl::StrCat("invalid UTF-8 at byte offset ", bad, " (byte 0x",
+                           absl::Hex(static_cast<uint8_t>(text[bad]), absl::kZeroPad2), ")")),
+          d);
     }
     repaired = encoding_internal::ReplaceInvalidUtf8(text);
     text = repaired;
@@ -335,9 +354,15 @@ absl::Status Encoding::Run(std::string_view text, const EncodeOptions& options,
     const std::string* tok;
     if (FindSpecial(text, 0, spec_, special_first_bytes_, options.special_overrides,
                     options.special, SpecialPolicy::kReject, &at, &tok)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "special token ", *tok, " at byte offset ", at,
-          " is not allowed; encode it as text or allow it as a special token"));
+      ErrorDetails d;
+      d.reason = ErrorReason::kSpecialToken;
+      d.byte_offset = static_cast<int64_t>(at);
+      d.token = *tok;
+      return WithErrorDetails(
+          absl::InvalidArgumentError(absl::StrCat(
+              "special token ", *tok, " at byte offset ", at,
+              " is not allowed; encode it as text or allow it as a special token")),
+          d);
     }
   }
 
@@ -388,12 +413,9 @@ absl::StatusOr<std::vector<TokenId>> Encoding::Encode(std::string_view text,
 }
 
 absl::StatusOr<size_t> Encoding::Count(std::string_view text, const CountOptions& options) const {
-  EncodeOptions eo;
-  eo.special = options.special;
-  eo.invalid_utf8 = options.invalid_utf8;
   size_t n = 0;
   auto sink = [&n](TokenId) { ++n; };
-  absl::Status st = Run(text, eo, sink);
+  absl::Status st = Run(text, options, sink);
   if (!st.ok()) return st;
   return n;
 }
@@ -409,8 +431,12 @@ absl::StatusOr<std::string> Encoding::Decode(absl::Span<const TokenId> ids) cons
     }
     auto it = special_by_id_.find(id);
     if (it == special_by_id_.end()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("token id ", id, " at index ", i, " is not in ", spec_.name));
+      ErrorDetails d;
+      d.reason = ErrorReason::kUnknownToken;
+      d.index = static_cast<int64_t>(i);
+      return WithErrorDetails(absl::InvalidArgumentError(absl::StrCat(
+                                  "token id ", id, " at index ", i, " is not in ", spec_.name)),
+                              d);
     }
     out.append(it->second);
   }
@@ -427,7 +453,12 @@ absl::StatusOr<TokenId> Encoding::EncodeSingleToken(std::string_view bytes) cons
   if (r != encoding_internal::kNoRank) return r;
   auto it = spec_.special_tokens.find(bytes);
   if (it != spec_.special_tokens.end()) return it->second;
-  return absl::NotFoundError("the bytes are not a single token");
+  ErrorDetails d;
+  d.reason = ErrorReason::kUnknownToken;
+  return WithErrorDetails(
+      absl::NotFoundError(absl::StrCat("the ", bytes.size(), " bytes are not a single token of ",
+                                       spec_.name)),
+      d);
 }
 
 }  // namespace tokwise
