@@ -1,7 +1,7 @@
 // tokwise: the command-line front end. Only argument handling and printing live in this
 // folder; the work is done by the library.
 //
-// Exit codes: 0 ok, 1 usage error, 2 input error.
+// Exit codes: 0 ok, 1 usage error, 2 input error, 3 denied (preflight).
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -21,6 +21,7 @@ const Command kCommands[] = {
     {"count", "count the tokens of files or of standard input", tokwise::cli::RunCount},
     {"encode", "print the token ids of a file or of standard input", tokwise::cli::RunEncode},
     {"decode", "turn token ids back into text", tokwise::cli::RunDecode},
+    {"preflight", "check a call against context window and budgets", tokwise::cli::RunPreflight},
 };
 
 void PrintHelp(FILE* out) {
