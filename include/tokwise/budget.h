@@ -432,7 +432,13 @@ struct LedgerStats {
 class BudgetLedger {
  public:
   // Opens a ledger: loads the snapshot and replays the journal of `options.dir` (if any),
-  // keeping the valid prefix of a torn or corrupt journal (see recovery()). Errors: the
+  // keeping the valid prefix of a torn or corrupt journal (see recovery()). Committed spend
+  // is durable; reservations live in memory only, so a restart drops the holds of calls in
+  // flight (their callers died with the process).
+  //
+  // TODO: the state of every scope ever charged stays in memory (about 400 bytes each) and
+  // in every snapshot; an app minting a scope per request (e.g. "request:<uuid>") grows
+  // without bound. Evicting scopes idle for a month with no total limit would cap it. Errors: the
   // folder cannot be made or locked (another ledger has it open: FailedPrecondition), the
   // snapshot is corrupt (DataLoss, naming the file), bad options or scope keys
   // (InvalidArgument).
