@@ -9,6 +9,7 @@ namespace tokwise::cli {
 inline constexpr int kOk = 0;
 inline constexpr int kUsage = 1;
 inline constexpr int kInput = 2;
+inline constexpr int kDenied = 3;  // tokwise preflight: the call does not fit.
 
 int RunCount(int argc, char** argv);
 int RunEncode(int argc, char** argv);
@@ -16,6 +17,7 @@ int RunDecode(int argc, char** argv);
 int RunModels(int argc, char** argv);
 int RunSimulate(int argc, char** argv);
 int RunChat(int argc, char** argv);
+int RunPreflight(int argc, char** argv);
 
 }  // namespace tokwise::cli
 

@@ -1,7 +1,7 @@
 // tokwise: the command-line front end. Only argument handling and printing live in this
 // folder; the work is done by the library.
 //
-// Exit codes: 0 ok, 1 usage error, 2 input error.
+// Exit codes: 0 ok, 1 usage error, 2 input error, 3 denied (preflight).
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -27,6 +27,7 @@ const Command kCommands[] = {
      tokwise::cli::RunSimulate},
     {"chat", "count a chat request's prompt tokens as the provider bills them",
      tokwise::cli::RunChat},
+    {"preflight", "check a call against context window and budgets", tokwise::cli::RunPreflight},
 };
 
 void PrintHelp(FILE* out) {
