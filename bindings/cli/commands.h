@@ -14,6 +14,11 @@ int RunCount(int argc, char** argv);
 int RunEncode(int argc, char** argv);
 int RunDecode(int argc, char** argv);
 
+// cmd_tokenizer.cc: count/encode with tokenizer.json and SentencePiece files and with the
+// models of the registry. UsesTokenizerOptions() says whether argv asks for that path.
+bool UsesTokenizerOptions(int argc, char** argv);
+int RunWithTokenizer(int argc, char** argv, bool encode);
+
 }  // namespace tokwise::cli
 
 #endif  // TOKWISE_BINDINGS_CLI_COMMANDS_H_

@@ -1592,6 +1592,12 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromOwnedJson(std::str
   uint64_t max_id = 0;
   for (const auto& [token, id] : model.vocab) max_id = std::max(max_id, id);
   if (model.vocab.empty()) return Bad("model.vocab", "the vocabulary is empty");
+  // Ids are dense in real files; a sparse one would make a tiny file allocate tables for
+  // millions of ids.
+  if (max_id >= 2 * model.vocab.size() + 65536) {
+    return Bad("model.vocab", absl::StrCat("id ", max_id, " is far above the ",
+                                           model.vocab.size(), " tokens listed (ids must be dense)"));
+  }
   m.model_size = static_cast<uint32_t>(max_id + 1);
   std::vector<std::string_view> by_id(m.model_size);
   std::vector<std::string_view> key_of(m.model_size);  // The token as written, by id.

@@ -341,6 +341,11 @@ absl::StatusOr<ModelEntry> ModelRegistry::Find(std::string_view model) const {
   out.pattern = *best_pattern;
   out.tokenizer = best->tokenizer;
   out.exactness = best->exactness;
+  // An estimate's label is its profile's (which an override may have changed since).
+  if (base::StartsWith(best->tokenizer, "estimate:")) {
+    const EstimateProfile* p = FindEstimate(best->tokenizer.substr(9));
+    if (p != nullptr) out.exactness = p->exactness;
+  }
   out.note = best->note;
   return out;
 }
