@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <functional>
 #include <map>
 #include <utility>
+
+#include <sys/mman.h>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -53,17 +57,25 @@ const ByteAlphabet& Alphabet() {
 // false if a character is not in the alphabet (such a token cannot come out of byte-level
 // BPE; added tokens written as plain text are like that).
 bool DecodeByteLevel(std::string_view s, std::string* out) {
-  out->clear();
   const ByteAlphabet& a = Alphabet();
+  out->resize(s.size());  // Never longer than its alphabet form.
+  char* o = out->data();
+  size_t n = 0;
   const uint8_t* p = reinterpret_cast<const uint8_t*>(s.data());
   const uint8_t* end = p + s.size();
   while (p < end) {
-    int len;
-    uint32_t cp = DecodeUtf8(p, end, &len);
+    uint32_t cp;
+    if (*p < 0x80) {
+      cp = *p++;
+    } else {
+      int len;
+      cp = DecodeUtf8(p, end, &len);
+      p += len;
+    }
     if (cp >= 324 || a.byte_of_cp[cp] < 0) return false;
-    out->push_back(static_cast<char>(a.byte_of_cp[cp]));
-    p += len;
+    o[n++] = static_cast<char>(a.byte_of_cp[cp]);
   }
+  out->resize(n);
   return true;
 }
 
@@ -89,6 +101,43 @@ std::string Quote(std::string_view s) {
   return out + "\"";
 }
 
+// A fixed-size array for the large hash tables, in transparent huge pages where the kernel
+// offers them (madvise mode): the tables are probed at random, and with 4 kB pages most probes
+// of a multi-megabyte table also miss the TLB.
+template <class T>
+class BigArray {
+ public:
+  BigArray() = default;
+  BigArray(const BigArray&) = delete;
+  BigArray& operator=(const BigArray&) = delete;
+  ~BigArray() { std::free(data_); }
+
+  void Assign(size_t n, const T& value) {
+    std::free(data_);
+    data_ = nullptr;
+    size_ = n;
+    const size_t bytes = n * sizeof(T);
+    constexpr size_t kHuge = size_t{2} << 20;
+    if (bytes >= kHuge) {
+      void* p = nullptr;
+      if (posix_memalign(&p, kHuge, (bytes + kHuge - 1) / kHuge * kHuge) == 0) {
+        madvise(p, (bytes + kHuge - 1) / kHuge * kHuge, MADV_HUGEPAGE);
+        data_ = static_cast<T*>(p);
+      }
+    }
+    if (data_ == nullptr) data_ = static_cast<T*>(std::malloc(bytes > 0 ? bytes : 1));
+    if (data_ == nullptr) throw std::bad_alloc();
+    std::fill(data_, data_ + n, value);
+  }
+  T& operator[](size_t i) { return data_[i]; }
+  const T& operator[](size_t i) const { return data_[i]; }
+  size_t size() const { return size_; }
+
+ private:
+  T* data_ = nullptr;
+  size_t size_ = 0;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Merge table: (left id, right id) -> (merge index, merged id), open addressing.
 
@@ -104,7 +153,7 @@ class MergeTable {
   void Reserve(size_t n) {
     size_t cap = 16;
     while (cap * 3 < n * 5) cap <<= 1;  // Load factor at most 0.6.
-    slots_.assign(cap, Entry{kEmpty, 0, 0});
+    slots_.Assign(cap, Entry{kEmpty, 0, 0});
     mask_ = cap - 1;
   }
 
@@ -116,6 +165,10 @@ class MergeTable {
     while (slots_[i].key != kEmpty && slots_[i].key != key) i = (i + 1) & mask_;
     if (slots_[i].key == kEmpty) ++size_;
     slots_[i] = Entry{key, rank, id};
+  }
+
+  void Prefetch(uint32_t a, uint32_t b) const {
+    __builtin_prefetch(&slots_[Hash((uint64_t{a} << 32) | b)]);
   }
 
   const Entry* Find(uint32_t a, uint32_t b) const {
@@ -130,16 +183,90 @@ class MergeTable {
   }
 
   size_t size() const { return size_; }
-  size_t MemoryBytes() const { return slots_.capacity() * sizeof(Entry); }
+  size_t MemoryBytes() const { return slots_.size() * sizeof(Entry); }
 
  private:
   size_t Hash(uint64_t key) const {
     key *= 0x9E3779B97F4A7C15ull;
     return static_cast<size_t>(key ^ (key >> 29)) & mask_;
   }
-  std::vector<Entry> slots_;
+  BigArray<Entry> slots_;
   size_t mask_ = 0;
   size_t size_ = 0;
+};
+
+// Token ids by token bytes for tokens of at most 16 bytes (all but a few percent of real
+// vocabularies), kept inline in the slot: one memory access per lookup, where Vocab::Lookup
+// needs three (slot, offsets, bytes). Loading looks tokens up three times per merge (left,
+// right, merged), so this decides most of the load time; the table lives only while loading.
+class ShortTokenMap {
+ public:
+  static constexpr size_t kMaxLen = 16;
+
+  void Build(const Vocab& v) {
+    size_t n = 0;
+    for (uint32_t id = 0; id < v.size(); ++id) n += v.Has(id) && v.TokenBytes(id).size() <= kMaxLen;
+    size_t cap = 16;
+    while (cap < n * 2) cap <<= 1;
+    slots_.Assign(cap, Slot{0, 0, 0, 0});
+    mask_ = cap - 1;
+    // In batches: prefetch the slots, then fill them.
+    constexpr uint32_t kBatch = 64;
+    size_t hashes[kBatch];
+    for (uint32_t base = 0; base < v.size(); base += kBatch) {
+      uint32_t end = std::min<uint32_t>(v.size(), base + kBatch);
+      for (uint32_t id = base; id < end; ++id) {
+        std::string_view t = v.TokenBytes(id);
+        if (t.empty() || t.size() > kMaxLen) continue;
+        hashes[id - base] = Hash(t.data(), t.size());
+        __builtin_prefetch(&slots_[hashes[id - base]], 1);
+      }
+      for (uint32_t id = base; id < end; ++id) {
+        std::string_view t = v.TokenBytes(id);
+        if (t.empty() || t.size() > kMaxLen) continue;
+        size_t i = hashes[id - base];
+        while (slots_[i].len != 0) i = (i + 1) & mask_;
+        Slot& slot = slots_[i];
+        Key(t.data(), t.size(), &slot.k0, &slot.k1);
+        slot.id = id;
+        slot.len = static_cast<uint32_t>(t.size());
+      }
+    }
+  }
+  void Prefetch(const char* p, size_t n) const {
+    if (n - 1 < kMaxLen) __builtin_prefetch(&slots_[Hash(p, n)]);
+  }
+  // The id, or kNoRank; `n` must be 1..kMaxLen.
+  uint32_t Find(const char* p, size_t n) const {
+    uint64_t k0, k1;
+    Key(p, n, &k0, &k1);
+    for (size_t i = Hash(p, n);; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.len == 0) return kNoRank;
+      if (s.k0 == k0 && s.k1 == k1 && s.len == n) return s.id;
+    }
+  }
+
+ private:
+  struct Slot {
+    uint64_t k0, k1;
+    uint32_t id;
+    uint32_t len;  // 0 = empty.
+  };
+  static void Key(const char* p, size_t n, uint64_t* k0, uint64_t* k1) {
+    *k0 = *k1 = 0;
+    std::memcpy(k0, p, n < 8 ? n : 8);
+    if (n > 8) std::memcpy(k1, p + 8, n - 8);
+  }
+  size_t Hash(const char* p, size_t n) const {
+    uint64_t k0, k1;
+    Key(p, n, &k0, &k1);
+    uint64_t h = (k0 ^ (uint64_t{n} << 59)) * 0x9E3779B97F4A7C15ull;
+    h = (h ^ (h >> 31) ^ k1) * 0xD6E8FEB86659FD93ull;
+    return static_cast<size_t>(h >> 29) & mask_;
+  }
+  BigArray<Slot> slots_;
+  size_t mask_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -335,6 +462,12 @@ struct HfTokenizer::Impl {
   int64_t unk_id = -1;
   std::string prefix, suffix;        // continuing_subword_prefix, end_of_word_suffix (bytes).
   uint32_t fallback_id[256];         // Ids of <0xNN>, kNoRank if absent.
+  // SentencePiece-style models: long words may be cut before U+2581 (see EncodeWord).
+  bool split_at_meta = false;
+  // Non-byte-level models without subword prefix/suffix: the id of each BMP character that is
+  // a token by itself (kNoRank otherwise), so symbols need no hash lookup.
+  std::vector<uint32_t> char_id;
+  std::vector<uint32_t> meta_joiners;  // Code points that precede U+2581 inside some token.
 
   // Added tokens.
   std::vector<AddedToken> added;
@@ -377,6 +510,10 @@ struct HfTokenizer::Impl {
 
   template <class Sink>
   void EncodeWord(const uint8_t* p, size_t n, Scratch& sc, Sink& sink) const;
+  // Symbols of word[begin, end) (word length n), merged.
+  template <class Sink>
+  void EncodeSegment(const uint8_t* word, size_t begin, size_t end, size_t n, Scratch& sc,
+                     Sink& sink) const;
   template <class Sink>
   void MergeAndEmit(Scratch& sc, Sink& sink) const;
 
@@ -400,6 +537,9 @@ void HfTokenizer::Impl::AddSymbol(const uint8_t* p, size_t n, bool first, bool l
   uint32_t id;
   if (byte_level && n == 1 && prefix.empty() && suffix.empty()) {
     id = vocab->ByteRank(p[0]);
+  } else if (!char_id.empty() && n <= 3) {
+    int l;
+    id = char_id[p[0] < 0x80 ? p[0] : DecodeUtf8(p, p + n, &l)];
   } else {
     if (!prefix.empty() || !suffix.empty()) {
       sc.sym.clear();
@@ -453,7 +593,7 @@ void HfTokenizer::Impl::MergeAndEmit(Scratch& sc, Sink& sink) const {
     return;
   }
   constexpr uint32_t kNone = 0xFFFFFFFFu;
-  if (m <= 256) {
+  if (m <= 48) {
     // Short words: rescan for the lowest merge index, leftmost on ties.
     sc.ranks.resize(m);
     sc.new_ids.resize(m);
@@ -547,18 +687,48 @@ void HfTokenizer::Impl::EncodeWord(const uint8_t* p, size_t n, Scratch& sc, Sink
       return;
     }
   }
+  // Long words of SentencePiece-style models (no pre-tokenizer: a whole line or document is
+  // one word) are cut where no merge can reach across: before a U+2581 whose left neighbour
+  // never precedes U+2581 inside any token. Merging each part alone then gives the same
+  // tokens as merging the whole, since no merge ever spans a cut.
+  if (split_at_meta && n > 32) {
+    size_t begin = 0;
+    uint32_t prev = 0;
+    bool prev_known = false;
+    for (size_t i = 0; i < n;) {
+      int len = 1;
+      uint32_t cp = p[i] < 0x80 ? p[i] : DecodeUtf8(p + i, p + n, &len);
+      if (cp == 0x2581 && i > begin && prev != 0x2581 && prev_known &&
+          !std::binary_search(meta_joiners.begin(), meta_joiners.end(), prev)) {
+        EncodeSegment(p, begin, i, n, sc, sink);
+        begin = i;
+      }
+      prev = cp;
+      prev_known = (!char_id.empty() && cp < char_id.size()) ? char_id[cp] != kNoRank
+                                                              : LookupBytes(p + i, len) != kNoRank;
+      i += len;
+    }
+    EncodeSegment(p, begin, n, n, sc, sink);
+    return;
+  }
+  EncodeSegment(p, 0, n, n, sc, sink);
+}
+
+template <class Sink>
+void HfTokenizer::Impl::EncodeSegment(const uint8_t* word, size_t begin, size_t end, size_t n,
+                                      Scratch& sc, Sink& sink) const {
   sc.ids.clear();
   int64_t pending_unk = -1;
   auto push = [&sc](uint32_t id) { sc.ids.push_back(id); };
-  size_t i = 0;
-  while (i < n) {
+  size_t i = begin;
+  while (i < end) {
     size_t len = 1;
-    if (!byte_level && p[i] >= 0x80) {
+    if (!byte_level && word[i] >= 0x80) {
       int l;
-      DecodeUtf8(p + i, p + n, &l);
+      DecodeUtf8(word + i, word + end, &l);
       len = static_cast<size_t>(l);
     }
-    AddSymbol(p + i, len, i == 0, i + len == n, sc, &pending_unk, push);
+    AddSymbol(word + i, len, i == 0, i + len == n, sc, &pending_unk, push);
     i += len;
   }
   if (pending_unk >= 0) push(static_cast<uint32_t>(unk_id));
@@ -1381,12 +1551,13 @@ absl::StatusOr<AddedToken> ParseAddedToken(const JsonNode& node, const std::stri
   return t;
 }
 
-// The raw parts of the BPE model read while streaming.
+// The parts of the BPE model: vocab and merges stay in the DOM (read once, straight into their
+// tables), every other field is copied into a small tree.
 struct RawModel {
   std::string type;
   bool has_type = false;
-  std::vector<std::pair<std::string_view, uint64_t>> vocab;
-  std::vector<std::pair<std::string_view, std::string_view>> merges;
+  simdjson::dom::object vocab;
+  simdjson::dom::array merges;
   bool has_vocab = false, has_merges = false;
   JsonNode options;  // Every other field, as an object.
 };
@@ -1397,49 +1568,13 @@ absl::Status ReadModel(simdjson::dom::object obj, RawModel* model) {
     std::string_view key = field.key;
     if (key == "vocab") {
       model->has_vocab = true;
-      simdjson::dom::object vocab;
-      if (field.value.get_object().get(vocab)) return Bad("model.vocab", "expected an object");
-      model->vocab.reserve(vocab.size());
-      for (simdjson::dom::key_value_pair entry : vocab) {
-        uint64_t id;
-        if (entry.value.get_uint64().get(id)) {
-          return Bad(absl::StrCat("model.vocab[", Quote(entry.key), "]"),
-                     "expected a non-negative integer id");
-        }
-        if (id >= kMaxId) {
-          return Bad(absl::StrCat("model.vocab[", Quote(entry.key), "]"),
-                     absl::StrCat("id ", id, " is not below the limit of ", kMaxId));
-        }
-        model->vocab.emplace_back(entry.key, id);
+      if (field.value.get_object().get(model->vocab)) {
+        return Bad("model.vocab", "expected an object");
       }
     } else if (key == "merges") {
       model->has_merges = true;
-      simdjson::dom::array merges;
-      if (field.value.get_array().get(merges)) return Bad("model.merges", "expected an array");
-      model->merges.reserve(merges.size());
-      size_t i = 0;
-      for (simdjson::dom::element item : merges) {
-        std::string_view s;
-        simdjson::dom::array pair;
-        if (!item.get_string().get(s)) {
-          size_t sp = s.find(' ');
-          if (sp == std::string_view::npos || s.find(' ', sp + 1) != std::string_view::npos) {
-            return Bad(absl::StrCat("model.merges[", i, "]"),
-                       absl::StrCat(Quote(s), " is not two tokens separated by one space"));
-          }
-          model->merges.emplace_back(s.substr(0, sp), s.substr(sp + 1));
-        } else if (!item.get_array().get(pair)) {
-          std::string_view a, b;
-          if (pair.size() != 2 || pair.at(0).get_string().get(a) ||
-              pair.at(1).get_string().get(b)) {
-            return Bad(absl::StrCat("model.merges[", i, "]"), "expected two strings");
-          }
-          model->merges.emplace_back(a, b);
-        } else {
-          return Bad(absl::StrCat("model.merges[", i, "]"),
-                     "expected \"a b\" or [\"a\", \"b\"]");
-        }
-        ++i;
+      if (field.value.get_array().get(model->merges)) {
+        return Bad("model.merges", "expected an array");
       }
     } else {
       std::string key_str(key);
@@ -1455,6 +1590,30 @@ absl::Status ReadModel(simdjson::dom::object obj, RawModel* model) {
   return absl::OkStatus();
 }
 
+// Reads merges[i] as (left, right).
+absl::Status ReadMerge(simdjson::dom::element item, size_t i, std::string_view* a,
+                       std::string_view* b) {
+  std::string_view s;
+  simdjson::dom::array pair;
+  if (!item.get_string().get(s)) {
+    size_t sp = s.find(' ');
+    if (sp == std::string_view::npos || s.find(' ', sp + 1) != std::string_view::npos) {
+      return Bad(absl::StrCat("model.merges[", i, "]"),
+                 absl::StrCat(Quote(s), " is not two tokens separated by one space"));
+    }
+    *a = s.substr(0, sp);
+    *b = s.substr(sp + 1);
+    return absl::OkStatus();
+  }
+  if (!item.get_array().get(pair)) {
+    if (pair.size() == 2 && !pair.at(0).get_string().get(*a) && !pair.at(1).get_string().get(*b)) {
+      return absl::OkStatus();
+    }
+    return Bad(absl::StrCat("model.merges[", i, "]"), "expected two strings");
+  }
+  return Bad(absl::StrCat("model.merges[", i, "]"), "expected \"a b\" or [\"a\", \"b\"]");
+}
+
 }  // namespace
 
 HfTokenizer::HfTokenizer() : impl_(std::make_unique<Impl>()) {}
@@ -1468,14 +1627,19 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromJson(std::string_v
 }
 
 absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromOwnedJson(std::string data) {
-  // The DOM keeps its own copy of every string, so the input can go as soon as it is parsed.
-  simdjson::dom::parser parser;
+  // The DOM keeps its own copy of every string, so the input can go as soon as it is parsed;
+  // the parser's working buffers (structural indexes) go with the parser. Peak memory is what
+  // the document and our tables need.
+  simdjson::dom::document dom;
   simdjson::dom::element doc;
   {
     if (data.capacity() < data.size() + simdjson::SIMDJSON_PADDING) {
       data.reserve(data.size() + simdjson::SIMDJSON_PADDING);
     }
-    if (auto e = parser.parse(data.data(), data.size(), /*realloc_if_needed=*/false).get(doc)) {
+    simdjson::dom::parser parser;
+    if (auto e = parser.parse_into_document(dom, reinterpret_cast<const uint8_t*>(data.data()),
+                                            data.size(), /*realloc_if_needed=*/false)
+                     .get(doc)) {
       return Bad("(document)", DescribeJsonError(data, e));
     }
     std::string().swap(data);
@@ -1588,28 +1752,42 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromOwnedJson(std::str
   if (!suffix.ok()) return suffix.status();
   if (!unk.ok()) return unk.status();
 
-  // Token bytes by id. Byte-level vocabularies are decoded from the alphabet.
+  // Token bytes by id. Byte-level vocabularies are decoded from the alphabet. Two passes over
+  // the DOM: ids first (to size the tables), then the tokens.
   uint64_t max_id = 0;
-  for (const auto& [token, id] : model.vocab) max_id = std::max(max_id, id);
-  if (model.vocab.empty()) return Bad("model.vocab", "the vocabulary is empty");
+  size_t n_tokens = 0;
+  size_t total_bytes = 0;
+  for (simdjson::dom::key_value_pair entry : model.vocab) {
+    uint64_t id;
+    if (entry.value.get_uint64().get(id)) {
+      return Bad(absl::StrCat("model.vocab[", Quote(entry.key), "]"),
+                 "expected a non-negative integer id");
+    }
+    if (id >= kMaxId) {
+      return Bad(absl::StrCat("model.vocab[", Quote(entry.key), "]"),
+                 absl::StrCat("id ", id, " is not below the limit of ", kMaxId));
+    }
+    max_id = std::max(max_id, id);
+    ++n_tokens;
+    total_bytes += entry.key.size();
+  }
+  if (n_tokens == 0) return Bad("model.vocab", "the vocabulary is empty");
   // Ids are dense in real files; a sparse one would make a tiny file allocate tables for
   // millions of ids.
-  if (max_id >= 2 * model.vocab.size() + 65536) {
-    return Bad("model.vocab", absl::StrCat("id ", max_id, " is far above the ",
-                                           model.vocab.size(), " tokens listed (ids must be dense)"));
+  if (max_id >= 2 * n_tokens + 65536) {
+    return Bad("model.vocab", absl::StrCat("id ", max_id, " is far above the ", n_tokens,
+                                           " tokens listed (ids must be dense)"));
   }
   m.model_size = static_cast<uint32_t>(max_id + 1);
   std::vector<std::string_view> by_id(m.model_size);
   std::vector<std::string_view> key_of(m.model_size);  // The token as written, by id.
   std::string decoded_store;
   std::vector<std::pair<uint32_t, uint32_t>> decoded_span(m.byte_level ? m.model_size : 0);
-  {
-    size_t total = 0;
-    for (const auto& [token, id] : model.vocab) total += token.size();
-    decoded_store.reserve(m.byte_level ? total : 0);
-  }
+  decoded_store.reserve(m.byte_level ? total_bytes : 0);
   std::string tmp;
-  for (const auto& [token, id] : model.vocab) {
+  for (simdjson::dom::key_value_pair entry : model.vocab) {
+    const std::string_view token = entry.key;
+    const uint64_t id = entry.value.get_uint64().value_unsafe();
     if (token.empty()) return Bad("model.vocab", absl::StrCat("id ", id, " has an empty token"));
     if (!key_of[id].empty()) {
       return Bad("model.vocab", absl::StrCat("id ", id, " is given to both ", Quote(key_of[id]),
@@ -1639,7 +1817,9 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromOwnedJson(std::str
     return Bad("model.vocab", std::string(vocab.status().message()));
   }
   m.vocab = std::move(*vocab);
-  std::vector<std::pair<std::string_view, uint64_t>>().swap(model.vocab);
+  std::vector<std::string_view>().swap(by_id);
+  std::vector<std::pair<uint32_t, uint32_t>>().swap(decoded_span);
+  std::string().swap(decoded_store);
 
   // Looks a token up by its text as written in the file.
   std::map<std::string, uint32_t, std::less<>> unreachable_by_text;
@@ -1662,32 +1842,143 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromOwnedJson(std::str
   m.prefix = bytes_of(*prefix);
   m.suffix = bytes_of(*suffix);
 
-  // Merges: (left, right) -> (index in the list, merged token).
-  m.merges.Reserve(model.merges.size());
-  std::string joined;
-  for (size_t i = 0; i < model.merges.size(); ++i) {
-    const auto& [a, b] = model.merges[i];
-    uint32_t ia = id_of(a), ib = id_of(b);
-    const std::string path = absl::StrCat("model.merges[", i, "]");
-    if (ia == kNoRank) return Bad(path, absl::StrCat("token ", Quote(a), " is not in the vocabulary"));
-    if (ib == kNoRank) return Bad(path, absl::StrCat("token ", Quote(b), " is not in the vocabulary"));
-    std::string_view b_rest = b;
-    if (!prefix->empty() && b_rest.substr(0, prefix->size()) == *prefix) {
-      b_rest.remove_prefix(prefix->size());
+  // Merges: (left, right) -> (index in the list, merged token). Batches of merges go through
+  // the lookups stage by stage, each stage prefetching what the next one reads, so the cache
+  // misses of a batch overlap instead of queueing.
+  ShortTokenMap short_ids;
+  short_ids.Build(*m.vocab);
+  auto lookup_bytes = [&](const char* p, size_t n) -> uint32_t {
+    if (n - 1 < ShortTokenMap::kMaxLen) return short_ids.Find(p, n);
+    return m.vocab->Lookup(reinterpret_cast<const uint8_t*>(p), n);
+  };
+  const size_t n_merges = model.merges.size();
+  m.merges.Reserve(n_merges);
+  constexpr size_t kBatch = 64;
+  std::pair<std::string_view, std::string_view> texts[kBatch];
+  auto merge_it = model.merges.begin();
+  struct Pending {
+    uint32_t off[3], len[3];  // Bytes of left, right, merged in `arena`; len ~0u: unreachable.
+    uint32_t id[3];
+  };
+  std::vector<Pending> batch(kBatch);
+  std::string arena;
+  std::string bytes;
+  size_t base = 0;
+  while (merge_it != model.merges.end()) {
+    size_t count = 0;
+    for (; count < kBatch && merge_it != model.merges.end(); ++count, ++merge_it) {
+      absl::Status mst = ReadMerge(*merge_it, base + count, &texts[count].first,
+                                   &texts[count].second);
+      if (!mst.ok()) return mst;
     }
-    joined.assign(a.data(), a.size());
-    joined.append(b_rest.data(), b_rest.size());
-    uint32_t ij = id_of(joined);
-    if (ij == kNoRank) {
-      return Bad(path, absl::StrCat("the merged token ", Quote(joined),
-                                    " is not in the vocabulary"));
+    arena.clear();
+    // Stage 1: the bytes of the three tokens.
+    for (size_t j = 0; j < count; ++j) {
+      const auto& [a, b] = texts[j];
+      std::string_view b_rest = b;
+      if (!prefix->empty() && b_rest.substr(0, prefix->size()) == *prefix) {
+        b_rest.remove_prefix(prefix->size());
+      }
+      Pending& pj = batch[j];
+      const std::string_view parts[3] = {a, b, b_rest};
+      for (int k = 0; k < 3; ++k) {
+        pj.off[k] = static_cast<uint32_t>(arena.size());
+        if (!m.byte_level) {
+          arena.append(parts[k]);
+          pj.len[k] = static_cast<uint32_t>(parts[k].size());
+        } else if (DecodeByteLevel(parts[k], &bytes)) {
+          arena += bytes;
+          pj.len[k] = static_cast<uint32_t>(bytes.size());
+        } else {
+          pj.len[k] = ~0u;
+        }
+      }
+      // The merged token's bytes: left + right without the subword prefix.
+      if (pj.len[0] != ~0u && pj.len[2] != ~0u) {
+        uint32_t off = static_cast<uint32_t>(arena.size());
+        arena.append(arena, pj.off[0], pj.len[0]);
+        arena.append(arena, pj.off[2], pj.len[2]);
+        pj.len[2] = static_cast<uint32_t>(arena.size()) - off;
+        pj.off[2] = off;
+      } else {
+        pj.len[2] = ~0u;
+      }
     }
-    m.merges.Insert(ia, ib, static_cast<uint32_t>(i), ij);
+    // Stage 2: prefetch, then look the three tokens up.
+    for (size_t j = 0; j < count; ++j) {
+      for (int k = 0; k < 3; ++k) {
+        if (batch[j].len[k] != ~0u) {
+          short_ids.Prefetch(arena.data() + batch[j].off[k], batch[j].len[k]);
+        }
+      }
+    }
+    for (size_t j = 0; j < count; ++j) {
+      Pending& pj = batch[j];
+      const auto& [a, b] = texts[j];
+      for (int k = 0; k < 3; ++k) {
+        if (pj.len[k] != ~0u) {
+          pj.id[k] = lookup_bytes(arena.data() + pj.off[k], pj.len[k]);
+        } else if (k < 2) {
+          // A token outside the byte alphabet (written as plain text in the file).
+          auto it = unreachable_by_text.find(k == 0 ? a : b);
+          pj.id[k] = it == unreachable_by_text.end() ? kNoRank : it->second;
+        } else {
+          std::string joined = std::string(a) + std::string(b);
+          auto it = unreachable_by_text.find(joined);
+          pj.id[k] = it == unreachable_by_text.end() ? kNoRank : it->second;
+        }
+      }
+      for (int k = 0; k < 3; ++k) {
+        if (pj.id[k] != kNoRank) continue;
+        const std::string path = absl::StrCat("model.merges[", base + j, "]");
+        if (k == 2) {
+          return Bad(path, absl::StrCat("the merged token ", Quote(std::string(a) + std::string(b)),
+                                        " is not in the vocabulary"));
+        }
+        return Bad(path, absl::StrCat("token ", Quote(k == 0 ? a : b),
+                                      " is not in the vocabulary"));
+      }
+      m.merges.Prefetch(pj.id[0], pj.id[1]);
+    }
+    // Stage 3: insert.
+    for (size_t j = 0; j < count; ++j) {
+      m.merges.Insert(batch[j].id[0], batch[j].id[1], static_cast<uint32_t>(base + j),
+                      batch[j].id[2]);
+    }
+    base += count;
   }
-  std::vector<std::pair<std::string_view, std::string_view>>().swap(model.merges);
 
   for (int b = 0; b < 256; ++b) {
     m.fallback_id[b] = m.vocab->Lookup(absl::StrFormat("<0x%02X>", b));
+  }
+  if (!m.byte_level && m.prefix.empty() && m.suffix.empty()) {
+    m.char_id.assign(0x10000, kNoRank);
+    std::string ch;
+    for (uint32_t cp = 0; cp < 0x10000; ++cp) {
+      if (cp >= 0xD800 && cp < 0xE000) continue;
+      ch.clear();
+      AppendUtf8(cp, &ch);
+      m.char_id[cp] = m.vocab->Lookup(ch);
+    }
+  }
+  if (!m.byte_level && m.vocab->Lookup("\xE2\x96\x81") != kNoRank) {
+    m.split_at_meta = true;
+    for (uint32_t id = 0; id < m.model_size; ++id) {
+      if (!m.vocab->Has(id)) continue;
+      std::string_view t = m.vocab->TokenBytes(id);
+      const uint8_t* q = reinterpret_cast<const uint8_t*>(t.data());
+      uint32_t prev = 0;
+      for (size_t i = 0; i < t.size();) {
+        int len;
+        uint32_t cp = DecodeUtf8(q + i, q + t.size(), &len);
+        if (cp == 0x2581 && i > 0 && prev != 0x2581) m.meta_joiners.push_back(prev);
+        prev = cp;
+        i += len;
+      }
+    }
+    std::sort(m.meta_joiners.begin(), m.meta_joiners.end());
+    m.meta_joiners.erase(std::unique(m.meta_joiners.begin(), m.meta_joiners.end()),
+                         m.meta_joiners.end());
   }
   if (!unk->empty()) {
     uint32_t id = id_of(*unk);
@@ -1926,6 +2217,7 @@ size_t HfTokenizer::MemoryBytes() const {
              m.raw_trie.MemoryBytes() + m.normalized_trie.MemoryBytes();
   for (const AddedToken& t : m.added) n += sizeof(t) + t.content.capacity();
   for (const auto& [id, text] : m.unreachable) n += 48 + text.capacity();
+  n += m.char_id.capacity() * 4 + m.meta_joiners.capacity() * 4;
   return n;
 }
 
