@@ -4,8 +4,9 @@
 //                            tokenizer's tables) and their ratio to the file size.
 //   BM_Count_<tokenizer>     count over the whole corpus (2.2 MB, 57 documents), MB/s and
 //                            tokens/s, o200k_base alongside as the reference speed.
-//   BM_SpmCount_*            our SentencePiece path and libsentencepiece called directly, in
-//                            the same run.
+//   BM_SpmCount_*            tokwise's SentencePiece tokenizer (own BPE path), the same with
+//                            the own path off, and libsentencepiece called directly, in the
+//                            same run.
 #include <algorithm>
 #include <map>
 
@@ -140,6 +141,19 @@ void BM_SpmCount_Tokwise(benchmark::State& state, const std::string& model) {
   CountCorpus(state, **tok);
 }
 
+// tokwise's SentencePiece tokenizer with its own BPE path switched off (libsentencepiece
+// behind tokwise's interface: UTF-8 check and the call).
+void BM_SpmCount_TokwiseOnLib(benchmark::State& state, const std::string& model) {
+  SentencePieceOptions o;
+  o.own_bpe = false;
+  auto tok = Tokenizer::FromSentencePieceFile(Shared("vocab/spm/" + model + ".model"), o);
+  if (!tok.ok()) {
+    state.SkipWithError("cannot load");
+    return;
+  }
+  CountCorpus(state, **tok);
+}
+
 void BM_SpmCount_LibSentencePiece(benchmark::State& state, const std::string& model) {
   void* peer = bench::SpmPeerLoad(Shared("vocab/spm/" + model + ".model"));
   if (peer == nullptr) {
@@ -170,7 +184,10 @@ BENCHMARK_CAPTURE(BM_Count_Hf, Gemma3, std::string("gemma3"))->Unit(benchmark::k
 BENCHMARK_CAPTURE(BM_Count_Hf, Mistral7B, std::string("mistral_7b_v0.1"))->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Count_ClaudeLegacy)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_SpmCount_Tokwise, Llama2, std::string("llama2_tokenizer"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SpmCount_TokwiseOnLib, Llama2, std::string("llama2_tokenizer"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_SpmCount_LibSentencePiece, Llama2, std::string("llama2_tokenizer"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SpmCount_Tokwise, TestModelUnigram, std::string("sentencepiece_test_model"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SpmCount_LibSentencePiece, TestModelUnigram, std::string("sentencepiece_test_model"))->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace tokwise

@@ -19,6 +19,7 @@
 #include "encoding/json_tree.h"
 #include "encoding/normalizer.h"
 #include "encoding/pretokenizer.h"
+#include "encoding/spm_check.h"
 #include "encoding/unicode.h"
 #include "encoding/vocab.h"
 
@@ -344,7 +345,8 @@ struct NormStep {
   enum class Kind { kForm, kLowercase, kReplace, kPrepend, kStrip };
   Kind kind = Kind::kForm;
   NormalForm form = NormalForm::kNfc;
-  std::unique_ptr<HfRegex> regex;  // kReplace.
+  std::unique_ptr<HfRegex> regex;  // kReplace with a regex.
+  std::string literal;             // kReplace with a {"String": ...} pattern.
   std::string content;             // kReplace: the replacement; kPrepend: the prefix.
   bool strip_left = false, strip_right = false;
 };
@@ -502,6 +504,9 @@ struct HfTokenizer::Impl {
   };
 
   uint32_t LookupBytes(const uint8_t* p, size_t n) const { return vocab->Lookup(p, n); }
+
+  // Builds char_id and meta_joiners once the vocabulary is known.
+  void FinishCharTables();
 
   // Appends the symbol ids of one character (or byte) the way merge_word does in Rust.
   template <class Emit>
@@ -677,6 +682,38 @@ void HfTokenizer::Impl::MergeAndEmit(Scratch& sc, Sink& sink) const {
   for (uint32_t i = 0; i < end; i = sc.next[i]) sink(ids[i]);
 }
 
+void HfTokenizer::Impl::FinishCharTables() {
+  if (!byte_level && prefix.empty() && suffix.empty()) {
+    char_id.assign(0x10000, kNoRank);
+    std::string ch;
+    for (uint32_t cp = 0; cp < 0x10000; ++cp) {
+      if (cp >= 0xD800 && cp < 0xE000) continue;
+      ch.clear();
+      AppendUtf8(cp, &ch);
+      char_id[cp] = vocab->Lookup(ch);
+    }
+  }
+  if (!byte_level && vocab->Lookup("\xE2\x96\x81") != kNoRank) {
+    split_at_meta = true;
+    for (uint32_t id = 0; id < model_size; ++id) {
+      if (!vocab->Has(id)) continue;
+      std::string_view t = vocab->TokenBytes(id);
+      const uint8_t* q = reinterpret_cast<const uint8_t*>(t.data());
+      uint32_t prev = 0;
+      for (size_t i = 0; i < t.size();) {
+        int len;
+        uint32_t cp = DecodeUtf8(q + i, q + t.size(), &len);
+        if (cp == 0x2581 && i > 0 && prev != 0x2581) meta_joiners.push_back(prev);
+        prev = cp;
+        i += len;
+      }
+    }
+    std::sort(meta_joiners.begin(), meta_joiners.end());
+    meta_joiners.erase(std::unique(meta_joiners.begin(), meta_joiners.end()),
+                         meta_joiners.end());
+  }
+}
+
 template <class Sink>
 void HfTokenizer::Impl::EncodeWord(const uint8_t* p, size_t n, Scratch& sc, Sink& sink) const {
   if (n == 0) return;
@@ -772,6 +809,22 @@ std::string HfTokenizer::Impl::Normalize(std::string_view s, Scratch& sc,
         break;
       }
       case NormStep::Kind::kReplace: {
+        if (!step.literal.empty()) {
+          // Non-overlapping occurrences, left to right.
+          size_t at = text.find(step.literal);
+          if (at == std::string::npos) break;
+          std::string out;
+          out.reserve(text.size() + text.size() / 4);
+          size_t from = 0;
+          for (; at != std::string::npos; at = text.find(step.literal, from)) {
+            out.append(text, from, at - from);
+            out += step.content;
+            from = at + step.literal.size();
+          }
+          out.append(text, from, std::string::npos);
+          text = std::move(out);
+          break;
+        }
         std::string out;
         const uint8_t* b = reinterpret_cast<const uint8_t*>(text.data());
         size_t pos = 0, copied = 0;
@@ -1248,6 +1301,12 @@ absl::Status ParseNormalizer(const JsonNode& node, const std::string& path,
     auto re = CompilePattern(node, path);
     if (!re.ok()) return re.status();
     step.regex = std::move(*re);
+    if (const JsonNode* pat = node.Find("pattern"); pat != nullptr) {
+      if (const JsonNode* lit = pat->Find("String");
+          lit != nullptr && lit->type == JsonNode::Type::kString) {
+        step.literal = lit->str;
+      }
+    }
     auto content = GetString(node, "content", path, /*required=*/true);
     if (!content.ok()) return content.status();
     step.content = *content;
@@ -1951,35 +2010,7 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromOwnedJson(std::str
   for (int b = 0; b < 256; ++b) {
     m.fallback_id[b] = m.vocab->Lookup(absl::StrFormat("<0x%02X>", b));
   }
-  if (!m.byte_level && m.prefix.empty() && m.suffix.empty()) {
-    m.char_id.assign(0x10000, kNoRank);
-    std::string ch;
-    for (uint32_t cp = 0; cp < 0x10000; ++cp) {
-      if (cp >= 0xD800 && cp < 0xE000) continue;
-      ch.clear();
-      AppendUtf8(cp, &ch);
-      m.char_id[cp] = m.vocab->Lookup(ch);
-    }
-  }
-  if (!m.byte_level && m.vocab->Lookup("\xE2\x96\x81") != kNoRank) {
-    m.split_at_meta = true;
-    for (uint32_t id = 0; id < m.model_size; ++id) {
-      if (!m.vocab->Has(id)) continue;
-      std::string_view t = m.vocab->TokenBytes(id);
-      const uint8_t* q = reinterpret_cast<const uint8_t*>(t.data());
-      uint32_t prev = 0;
-      for (size_t i = 0; i < t.size();) {
-        int len;
-        uint32_t cp = DecodeUtf8(q + i, q + t.size(), &len);
-        if (cp == 0x2581 && i > 0 && prev != 0x2581) m.meta_joiners.push_back(prev);
-        prev = cp;
-        i += len;
-      }
-    }
-    std::sort(m.meta_joiners.begin(), m.meta_joiners.end());
-    m.meta_joiners.erase(std::unique(m.meta_joiners.begin(), m.meta_joiners.end()),
-                         m.meta_joiners.end());
-  }
+  m.FinishCharTables();
   if (!unk->empty()) {
     uint32_t id = id_of(*unk);
     if (id == kNoRank) {
@@ -2033,6 +2064,131 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromOwnedJson(std::str
       m.normalized_trie.Add(norm, static_cast<int32_t>(i));
     }
   }
+  return tok;
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// SentencePiece BPE on the same pipeline.
+
+absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromSentencePieceBpe(
+    const SpmModelInfo& info) {
+  auto no = [](const char* why) {
+    return absl::UnimplementedError(absl::StrCat("own SentencePiece path not used: ", why));
+  };
+  if (info.model_type != 2) return no("not a BPE model");
+  if (info.precompiled_charsmap_bytes != 0) return no("the model normalizes with a charsmap");
+  if (info.remove_extra_whitespaces) return no("the model removes extra whitespace");
+  if (info.treat_whitespace_as_suffix) return no("the model treats whitespace as a suffix");
+  constexpr int kNormal = 1, kUserDefined = 4, kUnused = 5;
+  for (const SpmPiece& p : info.pieces) {
+    if (p.type == kUnused) return no("the model has unused pieces");
+  }
+  if (info.unk_id < 0 || static_cast<size_t>(info.unk_id) >= info.pieces.size()) {
+    return no("no unknown piece");
+  }
+
+  auto tok = std::unique_ptr<HfTokenizer>(new HfTokenizer());
+  Impl& m = *tok->impl_;
+  std::vector<std::string_view> by_id;
+  by_id.reserve(info.pieces.size());
+  for (const SpmPiece& p : info.pieces) by_id.push_back(p.text);
+  auto vocab = Vocab::FromTokenList(by_id);
+  if (!vocab.ok()) return vocab.status();
+  m.vocab = std::move(*vocab);
+  m.model_size = static_cast<uint32_t>(info.pieces.size());
+  m.size = m.model_size;
+
+  // The pieces merges may produce (libsentencepiece's pieces_: normal and user-defined), by
+  // dense rank of score, highest first: equal scores share a rank, so ties go leftmost.
+  auto mergeable = [&](uint32_t id) {
+    int t = info.pieces[id].type;
+    return t == kNormal || t == kUserDefined;
+  };
+  std::vector<float> scores;
+  for (uint32_t id = 0; id < m.model_size; ++id) {
+    if (mergeable(id)) scores.push_back(info.pieces[id].score);
+  }
+  std::sort(scores.begin(), scores.end(), std::greater<float>());
+  scores.erase(std::unique(scores.begin(), scores.end()), scores.end());
+  auto rank_of = [&](float score) {
+    return static_cast<uint32_t>(
+        std::lower_bound(scores.begin(), scores.end(), score, std::greater<float>()) -
+        scores.begin());
+  };
+  auto piece_id = [&](std::string_view s) -> uint32_t {
+    uint32_t id = m.vocab->Lookup(s);
+    return id != kNoRank && mergeable(id) ? id : kNoRank;
+  };
+  // Every way to write a piece as two pieces is a merge. A piece whose first or last character
+  // is not a piece could come from an unknown character, which this path turns into byte
+  // pieces before merging: not supported.
+  size_t pairs = 0;
+  std::vector<std::pair<std::pair<uint32_t, uint32_t>, std::pair<uint32_t, uint32_t>>> merges;
+  for (uint32_t id = 0; id < m.model_size; ++id) {
+    if (!mergeable(id)) continue;
+    std::string_view t = info.pieces[id].text;
+    const uint8_t* q = reinterpret_cast<const uint8_t*>(t.data());
+    size_t first_len = 0, last_start = 0;
+    for (size_t k = 0; k < t.size();) {
+      int len;
+      DecodeUtf8(q + k, q + t.size(), &len);
+      if (k == 0) first_len = static_cast<size_t>(len);
+      last_start = k;
+      k += static_cast<size_t>(len);
+      if (k >= t.size()) break;
+      uint32_t left = piece_id(t.substr(0, k)), right = piece_id(t.substr(k));
+      if (left != kNoRank && right != kNoRank) {
+        merges.push_back({{left, right}, {rank_of(info.pieces[id].score), id}});
+        ++pairs;
+      }
+    }
+    if (t.size() > first_len &&
+        (piece_id(t.substr(0, first_len)) == kNoRank || piece_id(t.substr(last_start)) == kNoRank)) {
+      return no("a piece begins or ends with a character that is not a piece");
+    }
+  }
+  m.merges.Reserve(pairs);
+  for (const auto& [pair, value] : merges) {
+    m.merges.Insert(pair.first, pair.second, value.first, value.second);
+  }
+
+  // Normalization: the dummy prefix, then spaces to U+2581.
+  const std::string kMeta = "\xE2\x96\x81";
+  if (info.add_dummy_prefix) {
+    NormStep step;
+    step.kind = NormStep::Kind::kPrepend;
+    step.content = kMeta;
+    m.normalizer.push_back(std::move(step));
+  }
+  if (info.escape_whitespaces) {
+    NormStep step;
+    step.kind = NormStep::Kind::kReplace;
+    step.literal = " ";
+    step.content = kMeta;
+    m.normalizer.push_back(std::move(step));
+  }
+
+  // User-defined pieces are matched in the normalized text and never merged.
+  for (uint32_t id = 0; id < m.model_size; ++id) {
+    if (info.pieces[id].type != kUserDefined) continue;
+    AddedToken t;
+    t.content = std::string(info.pieces[id].text);
+    t.id = id;
+    t.normalized = true;
+    m.added_by_id[id] = m.added.size();
+    m.normalized_trie.Add(t.content, static_cast<int32_t>(m.added.size()));
+    m.added.push_back(std::move(t));
+  }
+
+  m.byte_fallback = info.byte_fallback;
+  m.unk_id = info.unk_id;
+  m.fuse_unk = true;  // libsentencepiece merges runs of unknown pieces.
+  for (int b = 0; b < 256; ++b) {
+    m.fallback_id[b] = m.vocab->Lookup(absl::StrFormat("<0x%02X>", b));
+  }
+  m.split_path = "spm-bpe";
+  tok->impl_->FinishCharTables();
   return tok;
 }
 

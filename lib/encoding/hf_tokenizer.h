@@ -33,6 +33,8 @@
 
 namespace tokwise::encoding_internal {
 
+struct SpmModelInfo;
+
 struct HfEncodeOptions {
   SpecialPolicy special = SpecialPolicy::kRecognize;
   InvalidUtf8 invalid_utf8 = InvalidUtf8::kReject;
@@ -45,6 +47,18 @@ class HfTokenizer {
   static absl::StatusOr<std::unique_ptr<HfTokenizer>> FromJson(std::string_view data);
   // As FromJson(), taking the text over (freed as soon as it is parsed: lower peak memory).
   static absl::StatusOr<std::unique_ptr<HfTokenizer>> FromOwnedJson(std::string data);
+
+  // A SentencePiece BPE model (already accepted by libsentencepiece) run on this class's
+  // pipeline, with libsentencepiece's rules: the text gets the dummy prefix U+2581 and spaces
+  // become U+2581; user-defined pieces are cut out first and never merged; then adjacent
+  // symbols whose concatenation is a piece merge, highest score first, leftmost on ties (equal
+  // scores tie); unknown characters become <0xNN> pieces (byte_fallback) or one unknown id per
+  // run. Unimplemented when the model needs what this path does not do (Unigram, a
+  // normalization charsmap such as nmt_nfkc, extra-whitespace removal, whitespace as suffix,
+  // unused pieces, a piece whose first or last character is not a piece): callers then use
+  // libsentencepiece itself.
+  static absl::StatusOr<std::unique_ptr<HfTokenizer>> FromSentencePieceBpe(
+      const SpmModelInfo& info);
   ~HfTokenizer();
 
   absl::StatusOr<std::vector<TokenId>> Encode(std::string_view text,

@@ -68,7 +68,7 @@ bool SkipValue(Reader& r, int wire) {
   }
 }
 
-absl::Status CheckPiece(std::string_view msg, size_t base, size_t index) {
+absl::Status CheckPiece(std::string_view msg, size_t base, size_t index, SpmPiece* out) {
   Reader r(msg, base);
   bool has_piece = false;
   std::string_view piece;
@@ -95,6 +95,7 @@ absl::Status CheckPiece(std::string_view msg, size_t base, size_t index) {
       float score;
       std::memcpy(&score, raw.data(), 4);
       if (!std::isfinite(score)) return Bad(at, who + ": score is not a finite number");
+      out->score = score;
     } else if (field == 3 && wire == kVarint) {
       if (!r.Varint(&type)) return Bad(at, who + ": truncated type");
       if (type < 1 || type > 6) return Bad(at, absl::StrCat(who, ": unknown type ", type));
@@ -113,19 +114,50 @@ absl::Status CheckPiece(std::string_view msg, size_t base, size_t index) {
       return Bad(base, absl::StrCat(who, ": byte piece is not spelled <0xNN>"));
     }
   }
+  out->text = piece;
+  out->type = static_cast<int>(type);
   return absl::OkStatus();
+}
+
+// Reads the varint and length-delimited fields of a sub-message we need; others are skipped.
+// Malformed sub-messages are left to libsentencepiece's parser, which rejects them.
+template <class OnVarint, class OnBytes>
+void ScanMessage(std::string_view msg, OnVarint on_varint, OnBytes on_bytes) {
+  Reader r(msg, 0);
+  while (!r.done()) {
+    uint64_t tag;
+    if (!r.Varint(&tag)) return;
+    int wire = static_cast<int>(tag & 7);
+    uint64_t field = tag >> 3;
+    if (wire == kVarint) {
+      uint64_t v;
+      if (!r.Varint(&v)) return;
+      on_varint(field, v);
+    } else if (wire == kLen) {
+      uint64_t n;
+      std::string_view b;
+      if (!r.Varint(&n) || !r.Bytes(n, &b)) return;
+      on_bytes(field, b);
+    } else if (!SkipValue(r, wire)) {
+      return;
+    }
+  }
 }
 
 }  // namespace
 
 absl::Status CheckSentencePieceModel(std::string_view data) {
+  return ParseSentencePieceModel(data).status();
+}
+
+absl::StatusOr<SpmModelInfo> ParseSentencePieceModel(std::string_view data) {
   if (data.empty()) return Bad(0, "the file is empty");
   if (data.size() > kMaxSpmFileBytes) {
     return Bad(0, absl::StrCat("the file has ", data.size(), " bytes; the limit is ",
                                kMaxSpmFileBytes));
   }
+  SpmModelInfo info;
   Reader r(data, 0);
-  size_t pieces = 0;
   while (!r.done()) {
     size_t at = r.offset();
     uint64_t tag;
@@ -147,11 +179,35 @@ absl::Status CheckSentencePieceModel(std::string_view data) {
                                     " bytes, past the end of the file (truncated?)"));
       }
       if (field == 1) {
-        if (++pieces > kMaxSpmPieces) {
+        if (info.pieces.size() >= kMaxSpmPieces) {
           return Bad(at, absl::StrCat("more than ", kMaxSpmPieces, " pieces"));
         }
-        absl::Status st = CheckPiece(msg, body, pieces - 1);
+        SpmPiece piece;
+        absl::Status st = CheckPiece(msg, body, info.pieces.size(), &piece);
         if (!st.ok()) return st;
+        info.pieces.push_back(piece);
+      } else if (field == 2) {  // TrainerSpec.
+        ScanMessage(
+            msg,
+            [&](uint64_t f, uint64_t v) {
+              if (f == 3) info.model_type = static_cast<int>(v);
+              if (f == 24) info.treat_whitespace_as_suffix = v != 0;
+              if (f == 35) info.byte_fallback = v != 0;
+              if (f == 40) info.unk_id = static_cast<int>(v);
+            },
+            [](uint64_t, std::string_view) {});
+      } else if (field == 3) {  // NormalizerSpec.
+        ScanMessage(
+            msg,
+            [&](uint64_t f, uint64_t v) {
+              if (f == 3) info.add_dummy_prefix = v != 0;
+              if (f == 4) info.remove_extra_whitespaces = v != 0;
+              if (f == 5) info.escape_whitespaces = v != 0;
+            },
+            [&](uint64_t f, std::string_view b) {
+              if (f == 1) info.normalizer_name = std::string(b);
+              if (f == 2) info.precompiled_charsmap_bytes = b.size();
+            });
       }
       continue;
     }
@@ -159,8 +215,8 @@ absl::Status CheckSentencePieceModel(std::string_view data) {
       return Bad(at, absl::StrCat("malformed field ", field, ": not a SentencePiece model"));
     }
   }
-  if (pieces == 0) return Bad(0, "no pieces: not a SentencePiece model");
-  return absl::OkStatus();
+  if (info.pieces.empty()) return Bad(0, "no pieces: not a SentencePiece model");
+  return info;
 }
 
 }  // namespace tokwise::encoding_internal

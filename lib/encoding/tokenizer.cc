@@ -150,9 +150,11 @@ class HfJsonTokenizer : public Tokenizer {
 
 class SpmTokenizer : public Tokenizer {
  public:
-  SpmTokenizer(std::string name, std::unique_ptr<SpmBackend> sp, const SentencePieceOptions& o)
+  SpmTokenizer(std::string name, std::unique_ptr<SpmBackend> sp,
+               std::unique_ptr<HfTokenizer> fast, const SentencePieceOptions& o)
       : Tokenizer(std::move(name), TokenizerKind::kSentencePiece, Exactness::kExact),
         sp_(std::move(sp)),
+        fast_(std::move(fast)),
         options_(o) {}
 
   absl::StatusOr<std::vector<TokenId>> Encode(std::string_view text,
@@ -163,27 +165,48 @@ class SpmTokenizer : public Tokenizer {
       return absl::InvalidArgumentError(
           "SentencePiece models encode special-token strings as text only");
     }
-    std::string repaired;
-    auto valid = CheckUtf8(text, options.invalid_utf8, &repaired);
-    if (!valid.ok()) return valid.status();
-    std::vector<int> ids;
-    std::string error;
-    if (!sp_->Encode(*valid, &ids, &error)) return absl::InternalError(error);
-    std::vector<TokenId> out;
-    out.reserve(ids.size() + 2);
     const bool bos = options.add_special_tokens && options_.add_bos && sp_->bos_id() >= 0;
     const bool eos = options.add_special_tokens && options_.add_eos && sp_->eos_id() >= 0;
+    std::vector<TokenId> out;
     if (bos) out.push_back(static_cast<TokenId>(sp_->bos_id()));
-    for (int id : ids) out.push_back(static_cast<TokenId>(id));
+    if (fast_ != nullptr) {
+      auto ids = fast_->Encode(text, FastOptions(options));
+      if (!ids.ok()) return ids.status();
+      out.insert(out.end(), ids->begin(), ids->end());
+    } else {
+      std::string repaired;
+      auto valid = CheckUtf8(text, options.invalid_utf8, &repaired);
+      if (!valid.ok()) return valid.status();
+      std::vector<int> ids;
+      std::string error;
+      if (!sp_->Encode(*valid, &ids, &error)) return absl::InternalError(error);
+      out.reserve(ids.size() + 2);
+      for (int id : ids) out.push_back(static_cast<TokenId>(id));
+    }
     if (eos) out.push_back(static_cast<TokenId>(sp_->eos_id()));
     return out;
   }
   absl::StatusOr<TokenCount> Count(std::string_view text,
                                    const TokenizeOptions& options) const override {
+    if (fast_ != nullptr) {
+      if (options.special.value_or(SpecialPolicy::kAsText) != SpecialPolicy::kAsText) {
+        return absl::InvalidArgumentError(
+            "SentencePiece models encode special-token strings as text only");
+      }
+      auto n = fast_->Count(text, FastOptions(options));
+      if (!n.ok()) return n.status();
+      uint64_t extra = 0;
+      if (options.add_special_tokens && options_.add_bos && sp_->bos_id() >= 0) ++extra;
+      if (options.add_special_tokens && options_.add_eos && sp_->eos_id() >= 0) ++extra;
+      return ExactCount(*n + extra);
+    }
     auto ids = Encode(text, options);
     if (!ids.ok()) return ids.status();
     return ExactCount(ids->size());
   }
+
+  // Whether this model runs on tokwise's own BPE path (else on libsentencepiece).
+  bool fast() const { return fast_ != nullptr; }
   absl::StatusOr<std::string> Decode(absl::Span<const TokenId> ids) const override {
     std::vector<int> in;
     in.reserve(ids.size());
@@ -201,7 +224,14 @@ class SpmTokenizer : public Tokenizer {
   uint32_t vocab_size() const override { return static_cast<uint32_t>(sp_->piece_size()); }
 
  private:
+  static HfEncodeOptions FastOptions(const TokenizeOptions& options) {
+    HfEncodeOptions o;
+    o.special = SpecialPolicy::kAsText;  // User-defined pieces are not special: still matched.
+    o.invalid_utf8 = options.invalid_utf8;
+    return o;
+  }
   std::unique_ptr<SpmBackend> sp_;
+  std::unique_ptr<HfTokenizer> fast_;  // tokwise's own path, when the model allows it.
   SentencePieceOptions options_;
 };
 
@@ -341,15 +371,22 @@ absl::StatusOr<std::shared_ptr<const Tokenizer>> Tokenizer::FromHfJsonFile(
 
 absl::StatusOr<std::shared_ptr<const Tokenizer>> Tokenizer::FromSentencePiece(
     std::string_view data, std::string name, const SentencePieceOptions& options) {
-  absl::Status st = encoding_internal::CheckSentencePieceModel(data);
-  if (!st.ok()) return st;
+  auto info = encoding_internal::ParseSentencePieceModel(data);
+  if (!info.ok()) return info.status();
   std::string error;
   auto sp = SpmBackend::Load(data, &error);
   if (sp == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("SentencePiece model rejected: ", error));
   }
-  return std::shared_ptr<const Tokenizer>(
-      std::make_shared<SpmTokenizer>(std::move(name), std::move(sp), options));
+  // tokwise's own BPE path when the model allows it (BPE, identity normalization); otherwise
+  // libsentencepiece encodes. Both give the same ids (tested against libsentencepiece).
+  std::unique_ptr<HfTokenizer> fast;
+  if (options.own_bpe) {
+    auto f = HfTokenizer::FromSentencePieceBpe(*info);
+    if (f.ok()) fast = std::move(*f);
+  }
+  return std::shared_ptr<const Tokenizer>(std::make_shared<SpmTokenizer>(
+      std::move(name), std::move(sp), std::move(fast), options));
 }
 
 absl::StatusOr<std::shared_ptr<const Tokenizer>> Tokenizer::FromSentencePieceFile(
