@@ -7,18 +7,17 @@
 //   BM_SpmCount_*            tokwise's SentencePiece tokenizer (own BPE path), the same with
 //                            the own path off, and libsentencepiece called directly, in the
 //                            same run.
-#include <algorithm>
-#include <map>
-
-#include <cstdio>
+#include <benchmark/benchmark.h>
 #include <dirent.h>
+
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <benchmark/benchmark.h>
 
 #include "encoding/hf_tokenizer.h"
 #include "spm_peer.h"
@@ -179,15 +178,23 @@ BENCHMARK_CAPTURE(BM_HfLoad, Gemma3, std::string("gemma3"))->Unit(benchmark::kMi
 BENCHMARK(BM_Count_O200k)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Count_Hf, Llama3, std::string("llama3"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Count_Hf, Qwen3, std::string("qwen3"))->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Count_Hf, DeepSeekV3, std::string("deepseek_v3"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Count_Hf, DeepSeekV3, std::string("deepseek_v3"))
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Count_Hf, Gemma3, std::string("gemma3"))->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Count_Hf, Mistral7B, std::string("mistral_7b_v0.1"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Count_Hf, Mistral7B, std::string("mistral_7b_v0.1"))
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Count_ClaudeLegacy)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_SpmCount_Tokwise, Llama2, std::string("llama2_tokenizer"))->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_SpmCount_TokwiseOnLib, Llama2, std::string("llama2_tokenizer"))->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_SpmCount_LibSentencePiece, Llama2, std::string("llama2_tokenizer"))->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_SpmCount_Tokwise, TestModelUnigram, std::string("sentencepiece_test_model"))->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_SpmCount_LibSentencePiece, TestModelUnigram, std::string("sentencepiece_test_model"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SpmCount_Tokwise, Llama2, std::string("llama2_tokenizer"))
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SpmCount_TokwiseOnLib, Llama2, std::string("llama2_tokenizer"))
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SpmCount_LibSentencePiece, Llama2, std::string("llama2_tokenizer"))
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SpmCount_Tokwise, TestModelUnigram, std::string("sentencepiece_test_model"))
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SpmCount_LibSentencePiece, TestModelUnigram,
+                  std::string("sentencepiece_test_model"))
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace tokwise

@@ -2,12 +2,12 @@
 #ifndef TOKWISE_TESTS_GOLDEN_UTIL_H_
 #define TOKWISE_TESTS_GOLDEN_UTIL_H_
 
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <simdjson.h>
 
 #include "test_util.h"
 #include "tokwise/encoding.h"
@@ -27,8 +27,7 @@ inline std::vector<GoldenCase> ReadGolden(const std::string& name, bool lines) {
   std::vector<GoldenCase> out;
   simdjson::dom::parser parser;
   simdjson::dom::document_stream stream;
-  const std::string path =
-      SharedData("oracle/" + name + (lines ? ".lines.jsonl" : ".docs.jsonl"));
+  const std::string path = SharedData("oracle/" + name + (lines ? ".lines.jsonl" : ".docs.jsonl"));
   auto error = parser.load_many(path).get(stream);
   if (error) {
     ADD_FAILURE() << "cannot read " << path << ": " << simdjson::error_message(error);

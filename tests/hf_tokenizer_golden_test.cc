@@ -8,13 +8,13 @@
 // goldens (the shared data README documents both cross-checks).
 //
 // Each tokenizer.json is loaded once per test binary (Gemma 3's is 33 MB).
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "golden_util.h"
 #include "test_util.h"

@@ -4,6 +4,11 @@
 //    made by tests/data/gen_hf_extra_goldens.mjs);
 //  * pre-tokenizer behaviours against the examples in Hugging Face's documentation;
 //  * decode(encode(x)) == x, special-token policies, invalid UTF-8.
+#include "encoding/hf_tokenizer.h"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -11,10 +16,6 @@
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-#include <simdjson.h>
-
-#include "encoding/hf_tokenizer.h"
 #include "golden_util.h"
 #include "test_util.h"
 #include "tokwise/tokenizer.h"
@@ -185,8 +186,8 @@ TEST(HfPreTokenizer, SplitBehavioursAsDocumented) {
   // "the-final--countdown" on '-'.
   auto split = [](const char* behavior, bool regex) {
     std::string pattern = regex ? R"({"Regex": "-"})" : R"({"String": "-"})";
-    return Toy(std::string(R"({"type": "Split", "pattern": )") + pattern +
-               R"(, "behavior": ")" + behavior + R"(", "invert": false})");
+    return Toy(std::string(R"({"type": "Split", "pattern": )") + pattern + R"(, "behavior": ")" +
+               behavior + R"(", "invert": false})");
   };
   for (bool regex : {false, true}) {
     EXPECT_EQ(Words(split("Removed", regex), "the-final--countdown"),
@@ -215,7 +216,9 @@ TEST(HfPreTokenizer, MetaspaceAndByteLevelAsDocumented) {
   EXPECT_EQ(Words(Toy(R"({"type": "Metaspace", "replacement": "\u2581",
                           "prepend_scheme": "always", "split": true})"),
                   "Hey friend!"),
-            (V{"\xE2\x96\x81Hey", "\xE2\x96\x81" "friend!"}));
+            (V{"\xE2\x96\x81Hey",
+               "\xE2\x96\x81"
+               "friend!"}));
   // ByteLevel documentation example (shown there in the byte alphabet, where Ġ is a space).
   EXPECT_EQ(Words(Toy(R"({"type": "ByteLevel", "add_prefix_space": true, "use_regex": true})"),
                   "Hello my friend, how are you?"),
@@ -281,7 +284,8 @@ TEST(HfModel, MergesInBothFormsAndByteFallback) {
     return R"({"added_tokens": [], "normalizer": null, "pre_tokenizer": null,
       "post_processor": null, "decoder": null, "model": {"type": "BPE", "byte_fallback": true,
       "vocab": {"a": 0, "b": 1, "c": 2, "bc": 3, "ab": 4, "<0xC3>": 5, "<0xA9>": 6},
-      "merges": )" + merges + "}}";
+      "merges": )" +
+           merges + "}}";
   };
   EXPECT_EQ(Ids(json(R"(["b c", "a b"])"), "abc"), (std::vector<TokenId>{0, 3}));
   EXPECT_EQ(Ids(json(R"([["b", "c"], ["a", "b"]])"), "abc"), (std::vector<TokenId>{0, 3}));

@@ -2,14 +2,15 @@
 // every case of NormalizationTest.txt (Unicode 15.0, Debian unicode-data; a compact copy made
 // by lib/encoding/gen_text_tables.py is in tests/data) for NFC and NFKC, plus the documented
 // special cases of the lowercase mapping (SpecialCasing.txt: U+0130, Final_Sigma).
+#include "encoding/normalizer.h"
+
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
-#include "encoding/normalizer.h"
 #include "test_util.h"
 
 namespace tokwise::encoding_internal {
@@ -45,9 +46,10 @@ TEST(Normalizer, ConformanceNfcAndNfkc) {
     if (::testing::Test::HasFailure() && cases > 20) break;
   }
   EXPECT_GT(cases, 18000u);
-  std::printf("[conformance] NormalizationTest (Unicode %s): %zu cases, NFC %zu equal, NFKC %zu "
-              "equal\n",
-              TextTablesUnicodeVersion(), cases, nfc_ok, nfkc_ok);
+  std::printf(
+      "[conformance] NormalizationTest (Unicode %s): %zu cases, NFC %zu equal, NFKC %zu "
+      "equal\n",
+      TextTablesUnicodeVersion(), cases, nfc_ok, nfkc_ok);
 }
 
 TEST(Normalizer, AsciiAndInertTextIsUntouched) {

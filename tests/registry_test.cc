@@ -1,12 +1,13 @@
 // The model registry: name forms (as providers spell them in their APIs and docs), labels,
 // overrides, and finding tokenizer files.
-#include <string>
+#include "tokwise/registry.h"
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "golden_util.h"
 #include "test_util.h"
-#include "tokwise/registry.h"
 
 namespace tokwise {
 namespace {

@@ -3,12 +3,12 @@
 // encode(text), no BOS/EOS) on every document and line each golden file covers: Llama 2,
 // Mistral v1, Mistral v3 instruct (BPE, byte fallback) and SentencePiece's own Unigram test
 // models (English and Japanese, nmt_nfkc normalization).
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "golden_util.h"
 #include "test_util.h"
@@ -34,8 +34,8 @@ std::ostream& operator<<(std::ostream& os, const Case& c) { return os << c.model
 class SpmGolden : public ::testing::TestWithParam<Case> {
  protected:
   std::shared_ptr<const Tokenizer> Load() {
-    auto tok = Tokenizer::FromSentencePieceFile(
-        SharedData("vocab/spm/" + GetParam().model + ".model"));
+    auto tok =
+        Tokenizer::FromSentencePieceFile(SharedData("vocab/spm/" + GetParam().model + ".model"));
     EXPECT_TRUE(tok.ok()) << tok.status();
     return tok.ok() ? *tok : nullptr;
   }

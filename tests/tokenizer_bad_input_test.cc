@@ -2,14 +2,14 @@
 // piece number), never a crash, a hang, an abort or an allocation out of proportion to the
 // file; and the library writes nothing to stderr while rejecting them (libsentencepiece logs
 // by default, so its input is checked first).
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "test_util.h"
 #include "tokwise/tokenizer.h"
@@ -26,8 +26,8 @@ void ExpectError(const absl::StatusOr<std::shared_ptr<const Tokenizer>>& r,
   ASSERT_FALSE(r.ok()) << what << ": loaded";
   std::string msg(r.status().message());
   for (const char* p : parts) {
-    EXPECT_NE(msg.find(p), std::string::npos) << what << ": \"" << msg << "\" lacks \"" << p
-                                               << "\"";
+    EXPECT_NE(msg.find(p), std::string::npos)
+        << what << ": \"" << msg << "\" lacks \"" << p << "\"";
   }
 }
 
@@ -42,14 +42,14 @@ absl::StatusOr<std::shared_ptr<const Tokenizer>> LoadJson(const std::string& jso
 // A valid small tokenizer.json with one part replaced.
 std::string Toy(const std::string& model_type = "\"BPE\"",
                 const std::string& vocab = R"({"a": 0, "b": 1, "ab": 2})",
-                const std::string& merges = R"(["a b"])",
-                const std::string& normalizer = "null", const std::string& pre = "null",
-                const std::string& decoder = "null", const std::string& post = "null",
-                const std::string& added = "[]", const std::string& extra = "") {
+                const std::string& merges = R"(["a b"])", const std::string& normalizer = "null",
+                const std::string& pre = "null", const std::string& decoder = "null",
+                const std::string& post = "null", const std::string& added = "[]",
+                const std::string& extra = "") {
   return R"({"version": "1.0", "added_tokens": )" + added + R"(, "normalizer": )" + normalizer +
-         R"(, "pre_tokenizer": )" + pre + R"(, "post_processor": )" + post +
-         R"(, "decoder": )" + decoder + R"(, "model": {"type": )" + model_type + extra +
-         R"(, "vocab": )" + vocab + R"(, "merges": )" + merges + "}}";
+         R"(, "pre_tokenizer": )" + pre + R"(, "post_processor": )" + post + R"(, "decoder": )" +
+         decoder + R"(, "model": {"type": )" + model_type + extra + R"(, "vocab": )" + vocab +
+         R"(, "merges": )" + merges + "}}";
 }
 
 TEST(BadTokenizerJson, TheToyIsValid) {
@@ -104,22 +104,21 @@ TEST(BadTokenizerJson, BadVocabularies) {
               {"model.vocab", "same token bytes"}, "duplicate token");
   ExpectError(LoadJson(Toy("\"BPE\"", R"({"a": -1, "b": 1, "ab": 2})")),
               {"model.vocab[\"a\"]", "integer id"}, "negative id");
-  ExpectError(LoadJson(Toy("\"BPE\"", R"({"a": 0.5, "b": 1, "ab": 2})")),
-              {"model.vocab[\"a\"]"}, "fractional id");
-  ExpectError(LoadJson(Toy("\"BPE\"", R"({"a": "0", "b": 1, "ab": 2})")),
-              {"model.vocab[\"a\"]"}, "string id");
+  ExpectError(LoadJson(Toy("\"BPE\"", R"({"a": 0.5, "b": 1, "ab": 2})")), {"model.vocab[\"a\"]"},
+              "fractional id");
+  ExpectError(LoadJson(Toy("\"BPE\"", R"({"a": "0", "b": 1, "ab": 2})")), {"model.vocab[\"a\"]"},
+              "string id");
   ExpectError(LoadJson(Toy("\"BPE\"", R"({"a": 4000000000, "b": 1, "ab": 2})")),
               {"model.vocab[\"a\"]", "limit"}, "huge id");
   // A three-token file must not make us allocate tables for millions of ids.
   ExpectError(LoadJson(Toy("\"BPE\"", R"({"a": 0, "b": 1, "ab": 16000000})")),
               {"model.vocab", "dense"}, "sparse id");
   ExpectError(LoadJson(Toy("\"BPE\"", R"({})", "[]")), {"empty"}, "empty vocab");
-  ExpectError(LoadJson(Toy("\"BPE\"", R"({"": 0, "b": 1})", "[]")), {"empty token"},
-              "empty token");
+  ExpectError(LoadJson(Toy("\"BPE\"", R"({"": 0, "b": 1})", "[]")), {"empty token"}, "empty token");
   ExpectError(LoadJson(Toy("\"BPE\"", R"(["a", "b"])", "[]")),
               {"model.vocab", "expected an object"}, "vocab list");
-  ExpectError(LoadJson(Toy("\"BPE\"", R"({"a": 0, "b": 1, "ab": 2})", R"(["a b"])", "null",
-                           "null", "null", "null", "[]", R"(, "unk_token": "<unk>")")),
+  ExpectError(LoadJson(Toy("\"BPE\"", R"({"a": 0, "b": 1, "ab": 2})", R"(["a b"])", "null", "null",
+                           "null", "null", "[]", R"(, "unk_token": "<unk>")")),
               {"unk_token", "<unk>"}, "unk not in vocab");
 }
 
@@ -157,9 +156,9 @@ TEST(BadTokenizerJson, UnknownComponentsAreNamed) {
   auto dropout = LoadJson(Toy("\"BPE\"", R"({"a": 0, "b": 1, "ab": 2})", R"(["a b"])", "null",
                               "null", "null", "null", "[]", R"(, "dropout": 0.1)"));
   ExpectError(dropout, {"dropout"}, "dropout");
-  auto byte_level_first = LoadJson(Toy(
-      "\"BPE\"", R"({"a": 0, "b": 1, "ab": 2})", R"(["a b"])", "null",
-      R"({"type": "Sequence", "pretokenizers": [{"type": "ByteLevel"}, {"type": "Digits"}]})"));
+  auto byte_level_first = LoadJson(
+      Toy("\"BPE\"", R"({"a": 0, "b": 1, "ab": 2})", R"(["a b"])", "null",
+          R"({"type": "Sequence", "pretokenizers": [{"type": "ByteLevel"}, {"type": "Digits"}]})"));
   ExpectError(byte_level_first, {"ByteLevel"}, "ByteLevel not last");
 }
 
@@ -180,9 +179,9 @@ TEST(BadTokenizerJson, BadComponentsAndPatterns) {
                            R"({"type": "Split", "pattern": {"String": "-"},
                                "behavior": "Sideways"})")),
               {"behavior", "Sideways"}, "unknown behavior");
-  ExpectError(LoadJson(Toy("\"BPE\"", v, m, R"({"type": "NFC", "x": )" +
-                                                std::string(200, '[') + std::string(200, ']') +
-                                                "}")),
+  ExpectError(LoadJson(Toy("\"BPE\"", v, m,
+                           R"({"type": "NFC", "x": )" + std::string(200, '[') +
+                               std::string(200, ']') + "}")),
               {"nested deeper"}, "deep nesting");
   ExpectError(LoadJson(Toy("\"BPE\"", v, m, "null", "null", "null", "null",
                            R"([{"id": 3, "content": "", "special": true}])")),
@@ -262,18 +261,17 @@ TEST(BadSentencePiece, TruncatedModel) {
 TEST(BadSentencePiece, AbsurdPieces) {
   ExpectError(LoadSpm(Model({Piece(std::string(5000, 'x'))})), {"piece #0", "exceeds"},
               "a 5000-byte piece");
-  ExpectError(LoadSpm(Model({Piece("a"), Piece("b", std::nanf(""))})),
-              {"piece #1", "finite"}, "NaN score");
+  ExpectError(LoadSpm(Model({Piece("a"), Piece("b", std::nanf(""))})), {"piece #1", "finite"},
+              "NaN score");
   ExpectError(LoadSpm(Model({Piece("a", std::numeric_limits<float>::infinity())})),
               {"piece #0", "finite"}, "infinite score");
   ExpectError(LoadSpm(Model({Piece("a", 0, 9)})), {"piece #0", "unknown type 9"}, "bad type");
   ExpectError(LoadSpm(Model({Piece("")})), {"piece #0", "empty"}, "empty piece");
   ExpectError(LoadSpm(Model({Piece("\xFF\xFE")})), {"piece #0", "UTF-8"}, "invalid UTF-8");
-  ExpectError(LoadSpm(Model({Piece("<0xZZ>", 0, 6)})), {"piece #0", "<0xNN>"},
-              "bad byte piece");
+  ExpectError(LoadSpm(Model({Piece("<0xZZ>", 0, 6)})), {"piece #0", "<0xNN>"}, "bad byte piece");
   // A piece claiming a gigabyte inside a tiny file.
-  ExpectError(LoadSpm(Varint(1 << 3 | 2) + Varint(uint64_t{1} << 30) + "abc"),
-              {"past the end"}, "huge length");
+  ExpectError(LoadSpm(Varint(1 << 3 | 2) + Varint(uint64_t{1} << 30) + "abc"), {"past the end"},
+              "huge length");
   // Well-formed but inconsistent: libsentencepiece's own checks reject it, as an error.
   ExpectError(LoadSpm(Model({Piece("<unk>", 0, 2), Piece("a"), Piece("a")})),
               {"SentencePiece model rejected"}, "duplicate pieces");
@@ -282,7 +280,8 @@ TEST(BadSentencePiece, AbsurdPieces) {
 }
 
 TEST(BadSentencePiece, EncodingWritesNothingToStderr) {
-  auto tok = Tokenizer::FromSentencePieceFile(SharedData("vocab/spm/sentencepiece_test_model.model"));
+  auto tok =
+      Tokenizer::FromSentencePieceFile(SharedData("vocab/spm/sentencepiece_test_model.model"));
   ASSERT_TRUE(tok.ok()) << tok.status();
   ::testing::internal::CaptureStderr();
   TokenizeOptions o;

@@ -1,16 +1,17 @@
 // The common Tokenizer interface over every family, the legacy Claude tokenizer against its
 // golden ids (npm @anthropic-ai/tokenizer: NFKC, then tiktoken with all special tokens), and
 // the estimate arithmetic and labels.
+#include "tokwise/tokenizer.h"
+
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "golden_util.h"
 #include "test_util.h"
-#include "tokwise/tokenizer.h"
 
 namespace tokwise {
 namespace {

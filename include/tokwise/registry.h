@@ -58,7 +58,7 @@ TokenizerSearch TokenizerSearchFromEnvironment();
 // A tokenizer the registry knows by name.
 struct TokenizerInfo {
   enum class Kind { kEmbedded, kTiktoken, kHuggingFace, kSentencePiece, kClaudeLegacy, kEstimate };
-  std::string name;                // "o200k_base", "hf:llama3", "spm:llama2", "estimate:claude".
+  std::string name;  // "o200k_base", "hf:llama3", "spm:llama2", "estimate:claude".
   Kind kind = Kind::kEmbedded;
   std::vector<std::string> files;  // Relative paths tried under each search folder.
   std::string encoding;            // kTiktoken: the encoding spec's name (p50k_base, ...).

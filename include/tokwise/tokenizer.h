@@ -170,8 +170,8 @@ class Tokenizer {
   Exactness exactness() const { return exactness_; }
 
   // Token ids of `text`. FailedPrecondition for estimating tokenizers.
-  virtual absl::StatusOr<std::vector<TokenId>> Encode(std::string_view text,
-                                                      const TokenizeOptions& options = {}) const = 0;
+  virtual absl::StatusOr<std::vector<TokenId>> Encode(
+      std::string_view text, const TokenizeOptions& options = {}) const = 0;
 
   // The number of tokens Encode() would return (estimates: see TokenCount), with its label.
   virtual absl::StatusOr<TokenCount> Count(std::string_view text,

@@ -67,8 +67,7 @@ absl::StatusOr<std::string> TranslateOnigurumaPattern(std::string_view p) {
   size_t class_body = 0;  // Offset of the first character inside the current class.
   auto bad = [&p](size_t at, std::string_view what) {
     return absl::InvalidArgumentError(absl::StrCat("regex \"", std::string(p), "\" offset ", at,
-                                                   ": ", std::string(what),
-                                                   " is not supported"));
+                                                   ": ", std::string(what), " is not supported"));
   };
   // Emits a set of code points: a bracketed class outside brackets, bare ranges inside.
   auto emit_set = [&](const Ranges& r, bool negated) {
@@ -246,8 +245,7 @@ HfRegex::Scratch::~Scratch() = default;
 
 HfRegex::~HfRegex() = default;
 
-absl::StatusOr<std::unique_ptr<HfRegex>> HfRegex::Compile(std::string_view pattern,
-                                                          bool literal) {
+absl::StatusOr<std::unique_ptr<HfRegex>> HfRegex::Compile(std::string_view pattern, bool literal) {
   std::string translated;
   uint32_t options = PCRE2_UTF | PCRE2_NO_UTF_CHECK;
   if (literal) {
@@ -267,9 +265,8 @@ absl::StatusOr<std::unique_ptr<HfRegex>> HfRegex::Compile(std::string_view patte
   if (code == nullptr) {
     PCRE2_UCHAR msg[256];
     pcre2_get_error_message(err, msg, sizeof msg);
-    return absl::InvalidArgumentError(absl::StrCat("regex \"", std::string(pattern),
-                                                   "\" does not compile: ",
-                                                   reinterpret_cast<char*>(msg)));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "regex \"", std::string(pattern), "\" does not compile: ", reinterpret_cast<char*>(msg)));
   }
   pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);  // Optional: the interpreter is the fallback.
   auto re = std::unique_ptr<HfRegex>(new HfRegex());
@@ -297,8 +294,8 @@ absl::StatusOr<bool> HfRegex::Find(const uint8_t* s, size_t n, size_t pos, Scrat
   if (rc < 0) {
     PCRE2_UCHAR msg[256];
     pcre2_get_error_message(rc, msg, sizeof msg);
-    return absl::ResourceExhaustedError(absl::StrCat("regex \"", source_, "\" failed at byte ",
-                                                     pos, ": ", reinterpret_cast<char*>(msg)));
+    return absl::ResourceExhaustedError(absl::StrCat("regex \"", source_, "\" failed at byte ", pos,
+                                                     ": ", reinterpret_cast<char*>(msg)));
   }
   PCRE2_SIZE* ov = pcre2_get_ovector_pointer(st.md);
   *begin = ov[0];

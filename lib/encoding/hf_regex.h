@@ -53,8 +53,8 @@ class HfRegex {
   // Finds the leftmost match in s[0, n) at or after `pos`. Returns false if there is none.
   // Errors (a match limit reached on a pathological pattern) are returned as a status naming
   // the pattern; they never abort.
-  absl::StatusOr<bool> Find(const uint8_t* s, size_t n, size_t pos, Scratch& scratch,
-                            size_t* begin, size_t* end) const;
+  absl::StatusOr<bool> Find(const uint8_t* s, size_t n, size_t pos, Scratch& scratch, size_t* begin,
+                            size_t* end) const;
 
   const std::string& source() const { return source_; }
 

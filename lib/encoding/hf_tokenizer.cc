@@ -1,15 +1,15 @@
 #include "encoding/hf_tokenizer.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
-#include <new>
 #include <functional>
 #include <map>
+#include <new>
 #include <utility>
-
-#include <sys/mman.h>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -462,8 +462,8 @@ struct HfTokenizer::Impl {
   bool byte_fallback = false;
   bool fuse_unk = false;
   int64_t unk_id = -1;
-  std::string prefix, suffix;        // continuing_subword_prefix, end_of_word_suffix (bytes).
-  uint32_t fallback_id[256];         // Ids of <0xNN>, kNoRank if absent.
+  std::string prefix, suffix;  // continuing_subword_prefix, end_of_word_suffix (bytes).
+  uint32_t fallback_id[256];   // Ids of <0xNN>, kNoRank if absent.
   // SentencePiece-style models: long words may be cut before U+2581 (see EncodeWord).
   bool split_at_meta = false;
   // Non-byte-level models without subword prefix/suffix: the id of each BMP character that is
@@ -533,8 +533,8 @@ struct HfTokenizer::Impl {
 };
 
 template <class Emit>
-void HfTokenizer::Impl::AddSymbol(const uint8_t* p, size_t n, bool first, bool last,
-                                  Scratch& sc, int64_t* pending_unk, Emit&& push) const {
+void HfTokenizer::Impl::AddSymbol(const uint8_t* p, size_t n, bool first, bool last, Scratch& sc,
+                                  int64_t* pending_unk, Emit&& push) const {
   // The symbol's text: the character, with the subword prefix (not first) and the word
   // suffix (last) when the model has them.
   const uint8_t* s = p;
@@ -569,8 +569,8 @@ void HfTokenizer::Impl::AddSymbol(const uint8_t* p, size_t n, bool first, bool l
     // character), all or none.
     std::string text;
     if (byte_level) {
-      for (size_t i = 0; i < len; ++i) text += EncodeByteLevel(std::string_view(
-                                           reinterpret_cast<const char*>(s) + i, 1));
+      for (size_t i = 0; i < len; ++i)
+        text += EncodeByteLevel(std::string_view(reinterpret_cast<const char*>(s) + i, 1));
     } else {
       text.assign(reinterpret_cast<const char*>(s), len);
     }
@@ -709,8 +709,7 @@ void HfTokenizer::Impl::FinishCharTables() {
       }
     }
     std::sort(meta_joiners.begin(), meta_joiners.end());
-    meta_joiners.erase(std::unique(meta_joiners.begin(), meta_joiners.end()),
-                         meta_joiners.end());
+    meta_joiners.erase(std::unique(meta_joiners.begin(), meta_joiners.end()), meta_joiners.end());
   }
 }
 
@@ -742,7 +741,7 @@ void HfTokenizer::Impl::EncodeWord(const uint8_t* p, size_t n, Scratch& sc, Sink
       }
       prev = cp;
       prev_known = (!char_id.empty() && cp < char_id.size()) ? char_id[cp] != kNoRank
-                                                              : LookupBytes(p + i, len) != kNoRank;
+                                                             : LookupBytes(p + i, len) != kNoRank;
       i += len;
     }
     EncodeSegment(p, begin, n, n, sc, sink);
@@ -864,8 +863,7 @@ namespace {
 
 // Turns (match) spans inside [begin, end) into the parts a Split behaviour keeps.
 void ApplyBehavior(size_t begin, size_t end, const std::vector<std::pair<size_t, size_t>>& m,
-                   bool invert, Behavior behavior,
-                   std::vector<std::pair<size_t, size_t>>* out) {
+                   bool invert, Behavior behavior, std::vector<std::pair<size_t, size_t>>* out) {
   // Hugging Face's find_matches: alternating (span, is_match) covering the whole input.
   struct Part {
     size_t b, e;
@@ -988,13 +986,14 @@ absl::Status HfTokenizer::Impl::PreTokenize(const std::string& input, bool at_in
       case PreStep::Kind::kDigits:
         for (const auto& [b, e] : parts) {
           sc.matches.clear();
-          CharMatches(text, b, e,
-                      [](uint32_t cp) {
-                        GeneralCategory c = CategoryOf(cp);
-                        return c == GeneralCategory::kNd || c == GeneralCategory::kNl ||
-                               c == GeneralCategory::kNo;
-                      },
-                      &sc.matches);
+          CharMatches(
+              text, b, e,
+              [](uint32_t cp) {
+                GeneralCategory c = CategoryOf(cp);
+                return c == GeneralCategory::kNd || c == GeneralCategory::kNl ||
+                       c == GeneralCategory::kNo;
+              },
+              &sc.matches);
           ApplyBehavior(b, e, sc.matches, false,
                         step.individual_digits ? Behavior::kIsolated : Behavior::kContiguous,
                         &next);
@@ -1111,9 +1110,9 @@ absl::Status HfTokenizer::Impl::Run(std::string_view text, const HfEncodeOptions
       const AddedToken& tok = added[static_cast<size_t>(t)];
       size_t start = i, stop = i + len;
       if (tok.special && policy == SpecialPolicy::kReject) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "special token ", tok.content, " at byte offset ", start,
-            " is not allowed; encode it as text or allow it as a special token"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("special token ", tok.content, " at byte offset ", start,
+                         " is not allowed; encode it as text or allow it as a special token"));
       }
       if (tok.single_word) {
         bool word_before = false, word_after = false;
@@ -1244,9 +1243,9 @@ absl::StatusOr<std::string> TypeOf(const JsonNode& node, const std::string& path
 }
 
 absl::Status Unsupported(const std::string& path, std::string_view kind, std::string_view type) {
-  return absl::UnimplementedError(absl::StrCat(
-      "tokenizer.json ", path, ": ", std::string(kind), " type \"", std::string(type),
-      "\" is not supported (tokwise would not reproduce the reference's ids)"));
+  return absl::UnimplementedError(
+      absl::StrCat("tokenizer.json ", path, ": ", std::string(kind), " type \"", std::string(type),
+                   "\" is not supported (tokwise would not reproduce the reference's ids)"));
 }
 
 // A {"String": s} or {"Regex": r} pattern.
@@ -1504,8 +1503,8 @@ absl::Status ParsePostProcessor(const JsonNode& node, const std::string& path,
     if (!id.ok()) return id.status();
     const JsonNode* entry = specials == nullptr ? nullptr : specials->Find(*id);
     if (entry == nullptr || entry->Find("ids") == nullptr) {
-      return Bad(ipath, absl::StrCat("special token ", Quote(*id),
-                                     " is not defined in special_tokens"));
+      return Bad(ipath,
+                 absl::StrCat("special token ", Quote(*id), " is not defined in special_tokens"));
     }
     auto ids = ParseIdList(*entry->Find("ids"), path + ".special_tokens." + *id + ".ids");
     if (!ids.ok()) return ids.status();
@@ -1526,8 +1525,7 @@ absl::Status ParseDecoder(const JsonNode& node, const std::string& path,
       return Bad(path, "Sequence without a \"decoders\" array");
     }
     for (size_t i = 0; i < list->items.size(); ++i) {
-      absl::Status st =
-          ParseDecoder(list->items[i], absl::StrCat(path, ".decoders[", i, "]"), out);
+      absl::Status st = ParseDecoder(list->items[i], absl::StrCat(path, ".decoders[", i, "]"), out);
       if (!st.ok()) return st;
     }
     return absl::OkStatus();
@@ -1696,8 +1694,9 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromOwnedJson(std::str
       data.reserve(data.size() + simdjson::SIMDJSON_PADDING);
     }
     simdjson::dom::parser parser;
-    if (auto e = parser.parse_into_document(dom, reinterpret_cast<const uint8_t*>(data.data()),
-                                            data.size(), /*realloc_if_needed=*/false)
+    if (auto e = parser
+                     .parse_into_document(dom, reinterpret_cast<const uint8_t*>(data.data()),
+                                          data.size(), /*realloc_if_needed=*/false)
                      .get(doc)) {
       return Bad("(document)", DescribeJsonError(data, e));
     }
@@ -1797,8 +1796,8 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromOwnedJson(std::str
         "reproducible");
   }
   const std::pair<const char*, bool*> flags[] = {{"ignore_merges", &m.ignore_merges},
-                                                  {"byte_fallback", &m.byte_fallback},
-                                                  {"fuse_unk", &m.fuse_unk}};
+                                                 {"byte_fallback", &m.byte_fallback},
+                                                 {"fuse_unk", &m.fuse_unk}};
   for (auto [key, field] : flags) {
     auto v = GetBool(opt, key, false, "model");
     if (!v.ok()) return v.status();
@@ -1926,8 +1925,8 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromOwnedJson(std::str
   while (merge_it != model.merges.end()) {
     size_t count = 0;
     for (; count < kBatch && merge_it != model.merges.end(); ++count, ++merge_it) {
-      absl::Status mst = ReadMerge(*merge_it, base + count, &texts[count].first,
-                                   &texts[count].second);
+      absl::Status mst =
+          ReadMerge(*merge_it, base + count, &texts[count].first, &texts[count].second);
       if (!mst.ok()) return mst;
     }
     arena.clear();
@@ -1994,8 +1993,8 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromOwnedJson(std::str
           return Bad(path, absl::StrCat("the merged token ", Quote(std::string(a) + std::string(b)),
                                         " is not in the vocabulary"));
         }
-        return Bad(path, absl::StrCat("token ", Quote(k == 0 ? a : b),
-                                      " is not in the vocabulary"));
+        return Bad(path,
+                   absl::StrCat("token ", Quote(k == 0 ? a : b), " is not in the vocabulary"));
       }
       m.merges.Prefetch(pj.id[0], pj.id[1]);
     }
@@ -2066,7 +2065,6 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromOwnedJson(std::str
   }
   return tok;
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // SentencePiece BPE on the same pipeline.
@@ -2143,8 +2141,8 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromSentencePieceBpe(
         ++pairs;
       }
     }
-    if (t.size() > first_len &&
-        (piece_id(t.substr(0, first_len)) == kNoRank || piece_id(t.substr(last_start)) == kNoRank)) {
+    if (t.size() > first_len && (piece_id(t.substr(0, first_len)) == kNoRank ||
+                                 piece_id(t.substr(last_start)) == kNoRank)) {
       return no("a piece begins or ends with a character that is not a piece");
     }
   }
@@ -2330,8 +2328,8 @@ absl::StatusOr<std::string> HfTokenizer::Decode(absl::Span<const TokenId> ids) c
         for (std::string& t : tokens) {
           size_t b = 0, e = t.size();
           const std::string& c = step.content;
-          for (size_t k = 0; k < step.start && e - b >= c.size() && !c.empty() &&
-                             t.compare(b, c.size(), c) == 0;
+          for (size_t k = 0;
+               k < step.start && e - b >= c.size() && !c.empty() && t.compare(b, c.size(), c) == 0;
                ++k) {
             b += c.size();
           }
@@ -2383,8 +2381,8 @@ absl::StatusOr<std::vector<std::string>> HfTokenizer::PreTokenizeForTesting(
     std::string_view text) const {
   Impl::Scratch sc;
   absl::Status st;
-  std::string normalized = impl_->normalizer.empty() ? std::string(text)
-                                                     : impl_->Normalize(text, sc, &st);
+  std::string normalized =
+      impl_->normalizer.empty() ? std::string(text) : impl_->Normalize(text, sc, &st);
   if (!st.ok()) return st;
   std::vector<std::pair<size_t, size_t>> words;
   std::string word_text;

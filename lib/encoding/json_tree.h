@@ -27,7 +27,7 @@ struct JsonNode {
   bool is_uint = false;  // The number is a non-negative integer that fits uint64.
   uint64_t uint_value = 0;
   std::string str;
-  std::vector<JsonNode> items;                            // kArray.
+  std::vector<JsonNode> items;                           // kArray.
   std::vector<std::pair<std::string, JsonNode>> fields;  // kObject, in file order.
 
   // The value of `key` in an object, or nullptr (also for non-objects).

@@ -49,16 +49,13 @@ constexpr uint32_t kNCount = kVCount * kTCount, kSCount = kLCount * kNCount;
 inline const CharProps& PropsOf(uint32_t cp) {
   if (cp > 0x10FFFF) return kCharProps[0];
   uint32_t block = kPropStage1[cp >> kPropBlockShift];
-  return kCharProps[kPropStage2[(block << kPropBlockShift) |
-                                (cp & ((1u << kPropBlockShift) - 1))]];
+  return kCharProps[kPropStage2[(block << kPropBlockShift) | (cp & ((1u << kPropBlockShift) - 1))]];
 }
 
 const DecompEntry* FindDecomp(uint32_t cp) {
   const DecompEntry* end = kDecompEntries + sizeof(kDecompEntries) / sizeof(kDecompEntries[0]);
-  const DecompEntry* it =
-      std::lower_bound(kDecompEntries, end, cp, [](const DecompEntry& e, uint32_t c) {
-        return e.cp < c;
-      });
+  const DecompEntry* it = std::lower_bound(
+      kDecompEntries, end, cp, [](const DecompEntry& e, uint32_t c) { return e.cp < c; });
   return it != end && it->cp == cp ? it : nullptr;
 }
 
@@ -73,8 +70,8 @@ uint32_t Compose(uint32_t a, uint32_t b) {
   }
   uint64_t key = (uint64_t{a} << 21) | b;
   const CompEntry* end = kCompositions + sizeof(kCompositions) / sizeof(kCompositions[0]);
-  const CompEntry* it = std::lower_bound(
-      kCompositions, end, key, [](const CompEntry& e, uint64_t k) { return e.key < k; });
+  const CompEntry* it = std::lower_bound(kCompositions, end, key,
+                                         [](const CompEntry& e, uint64_t k) { return e.key < k; });
   return it != end && it->key == key ? it->composite : 0;
 }
 
@@ -275,8 +272,7 @@ std::string ToLower(std::string_view text) {
     } else if (cp == 0x3A3) {
       AppendUtf8(cased_before(p) && !cased_after(next) ? 0x3C2 : 0x3C3, &out);
     } else {
-      AppendUtf8(static_cast<uint32_t>(static_cast<int32_t>(cp) + PropsOf(cp).lower_delta),
-                 &out);
+      AppendUtf8(static_cast<uint32_t>(static_cast<int32_t>(cp) + PropsOf(cp).lower_delta), &out);
     }
     p = next;
   }
@@ -377,9 +373,8 @@ const Ranges* PropertyRanges(std::string_view name) {
 
   Ranges r;
   if (uint32_t mask = CategoryMask(name); mask != 0) {
-    r = CollectRanges([mask](uint32_t cp) {
-      return (mask >> static_cast<int>(CategoryOf(cp))) & 1;
-    });
+    r = CollectRanges(
+        [mask](uint32_t cp) { return (mask >> static_cast<int>(CategoryOf(cp))) & 1; });
   } else if (name == "White_Space" || name == "space" || name == "WSpace") {
     r = CollectRanges(IsWhiteSpace);
   } else if (name == "Alphabetic" || name == "Alpha") {

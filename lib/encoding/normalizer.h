@@ -21,10 +21,12 @@
 namespace tokwise::encoding_internal {
 
 // General_Category values, in the order of the generated table.
+// clang-format off
 enum class GeneralCategory : uint8_t {
   kCn, kLu, kLl, kLt, kLm, kLo, kMn, kMc, kMe, kNd, kNl, kNo, kPc, kPd, kPs,
   kPe, kPi, kPf, kPo, kSm, kSc, kSk, kSo, kZs, kZl, kZp, kCc, kCf, kCs, kCo,
 };
+// clang-format on
 
 enum class NormalForm { kNfc, kNfd, kNfkc, kNfkd };
 
@@ -33,8 +35,8 @@ const char* TextTablesUnicodeVersion();
 
 GeneralCategory CategoryOf(uint32_t cp);
 uint8_t CombiningClassOf(uint32_t cp);
-bool IsWhiteSpace(uint32_t cp);   // The White_Space property (Rust's char::is_whitespace).
-bool IsAlphabetic(uint32_t cp);   // The Alphabetic derived property.
+bool IsWhiteSpace(uint32_t cp);  // The White_Space property (Rust's char::is_whitespace).
+bool IsAlphabetic(uint32_t cp);  // The Alphabetic derived property.
 // Rust's regex `\w`: Alphabetic, marks, decimal numbers, connector punctuation, Join_Control.
 bool IsWordChar(uint32_t cp);
 
@@ -53,9 +55,9 @@ std::string ToLower(std::string_view text);
 
 // A predicate over code points named by a regex property (\p{...}) or escape.
 // Returns the inclusive code point ranges where it holds, sorted (surrogates excluded), or
-// nullptr if the name is unknown. Recognised names: the General_Category values and groups by short or long
-// name (L, Lu, Letter, Uppercase_Letter, LC, M, N, P, S, Z, C, ...), White_Space, Alphabetic,
-// and "word" (the \w class). Results are computed once per name and cached.
+// nullptr if the name is unknown. Recognised names: the General_Category values and groups by short
+// or long name (L, Lu, Letter, Uppercase_Letter, LC, M, N, P, S, Z, C, ...), White_Space,
+// Alphabetic, and "word" (the \w class). Results are computed once per name and cached.
 const std::vector<std::pair<uint32_t, uint32_t>>* PropertyRanges(std::string_view name);
 
 // Appends the UTF-8 encoding of a code point (<= U+10FFFF, not a surrogate).

@@ -1,10 +1,11 @@
 #include "tokwise/registry.h"
 
+#include <sys/stat.h>
+
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <mutex>
-#include <sys/stat.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -404,9 +405,8 @@ absl::StatusOr<std::shared_ptr<const Tokenizer>> ModelRegistry::OpenTokenizer(
     }
   }
   if (path.empty()) {
-    std::string where = tried.empty()
-                            ? "no tokenizer folder was given"
-                            : absl::StrCat("looked for ", absl::StrJoin(tried, ", "));
+    std::string where = tried.empty() ? "no tokenizer folder was given"
+                                      : absl::StrCat("looked for ", absl::StrJoin(tried, ", "));
     return absl::NotFoundError(absl::StrCat(
         "tokenizer ", info->name, " is not built in and its file was not found (", where,
         "); give the file (--tokenizer FILE) or a folder holding ",
@@ -457,8 +457,8 @@ absl::StatusOr<std::shared_ptr<const Tokenizer>> ModelRegistry::TokenizerFor(
   if (!entry.ok()) return entry.status();
   auto tok = OpenTokenizer(entry->tokenizer, search);
   if (!tok.ok()) {
-    return absl::Status(tok.status().code(), absl::StrCat("model ", std::string(model), ": ",
-                                                          tok.status().message()));
+    return absl::Status(tok.status().code(),
+                        absl::StrCat("model ", std::string(model), ": ", tok.status().message()));
   }
   return tok;
 }

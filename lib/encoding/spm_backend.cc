@@ -27,8 +27,7 @@ bool SpmBackend::Encode(std::string_view text, std::vector<int>* ids, std::strin
   return true;
 }
 
-bool SpmBackend::Decode(const std::vector<int>& ids, std::string* text,
-                        std::string* error) const {
+bool SpmBackend::Decode(const std::vector<int>& ids, std::string* text, std::string* error) const {
   sentencepiece::util::Status st = sp_->Decode(ids, text);
   if (!st.ok()) {
     *error = st.ToString();

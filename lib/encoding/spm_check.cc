@@ -47,8 +47,8 @@ class Reader {
 };
 
 absl::Status Bad(size_t offset, std::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat("SentencePiece model: byte offset ", offset, ": ",
-                                                 std::string(what)));
+  return absl::InvalidArgumentError(
+      absl::StrCat("SentencePiece model: byte offset ", offset, ": ", std::string(what)));
 }
 
 // Skips a field's value of the given wire type; false if it runs past the end.
@@ -153,8 +153,8 @@ absl::Status CheckSentencePieceModel(std::string_view data) {
 absl::StatusOr<SpmModelInfo> ParseSentencePieceModel(std::string_view data) {
   if (data.empty()) return Bad(0, "the file is empty");
   if (data.size() > kMaxSpmFileBytes) {
-    return Bad(0, absl::StrCat("the file has ", data.size(), " bytes; the limit is ",
-                               kMaxSpmFileBytes));
+    return Bad(
+        0, absl::StrCat("the file has ", data.size(), " bytes; the limit is ", kMaxSpmFileBytes));
   }
   SpmModelInfo info;
   Reader r(data, 0);

@@ -1,7 +1,7 @@
 #include "tokwise/tokenizer.h"
 
-#include <cmath>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <utility>
 
@@ -34,8 +34,8 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
     long size = std::ftell(f);
     if (size > 0 && static_cast<uint64_t>(size) > kMaxTokenizerFileBytes) {
       std::fclose(f);
-      return absl::InvalidArgumentError(absl::StrCat(path, ": ", size, " bytes; the limit is ",
-                                                     kMaxTokenizerFileBytes));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": ", size, " bytes; the limit is ", kMaxTokenizerFileBytes));
     }
     if (size > 0) data.reserve(static_cast<size_t>(size) + 64);
     std::fseek(f, 0, SEEK_SET);
@@ -46,8 +46,8 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
     data.append(buf, n);
     if (data.size() > kMaxTokenizerFileBytes) {
       std::fclose(f);
-      return absl::InvalidArgumentError(absl::StrCat(path, ": larger than the limit of ",
-                                                     kMaxTokenizerFileBytes, " bytes"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": larger than the limit of ", kMaxTokenizerFileBytes, " bytes"));
     }
   }
   bool failed = std::ferror(f) != 0;
@@ -81,8 +81,7 @@ TokenCount ExactCount(uint64_t n) { return TokenCount{n, Exactness::kExact, n, n
 class EncodingTokenizer : public Tokenizer {
  public:
   explicit EncodingTokenizer(std::shared_ptr<const Encoding> enc)
-      : Tokenizer(enc->name(), TokenizerKind::kTiktoken, Exactness::kExact),
-        enc_(std::move(enc)) {}
+      : Tokenizer(enc->name(), TokenizerKind::kTiktoken, Exactness::kExact), enc_(std::move(enc)) {}
 
   absl::StatusOr<std::vector<TokenId>> Encode(std::string_view text,
                                               const TokenizeOptions& options) const override {
@@ -150,8 +149,8 @@ class HfJsonTokenizer : public Tokenizer {
 
 class SpmTokenizer : public Tokenizer {
  public:
-  SpmTokenizer(std::string name, std::unique_ptr<SpmBackend> sp,
-               std::unique_ptr<HfTokenizer> fast, const SentencePieceOptions& o)
+  SpmTokenizer(std::string name, std::unique_ptr<SpmBackend> sp, std::unique_ptr<HfTokenizer> fast,
+               const SentencePieceOptions& o)
       : Tokenizer(std::move(name), TokenizerKind::kSentencePiece, Exactness::kExact),
         sp_(std::move(sp)),
         fast_(std::move(fast)),
@@ -313,9 +312,10 @@ class EstimateTokenizer : public Tokenizer {
 
  private:
   absl::Status Unavailable() const {
-    return absl::FailedPreconditionError(absl::StrCat(
-        name(), " is an estimate: the model's tokenizer is not public, so token ids are not "
-                "available, only counts"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(name(),
+                     " is an estimate: the model's tokenizer is not public, so token ids are not "
+                     "available, only counts"));
   }
   std::shared_ptr<const Encoding> base_;
   double factor_, low_, high_;
@@ -339,8 +339,8 @@ absl::StatusOr<Exactness> ParseExactness(std::string_view name) {
   if (name == "exact") return Exactness::kExact;
   if (name == "calibrated") return Exactness::kCalibrated;
   if (name == "estimate") return Exactness::kEstimate;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown exactness \"", std::string(name), "\": use exact, calibrated or estimate"));
+  return absl::InvalidArgumentError(absl::StrCat("unknown exactness \"", std::string(name),
+                                                 "\": use exact, calibrated or estimate"));
 }
 
 Tokenizer::Tokenizer(std::string name, TokenizerKind kind, Exactness exactness)
@@ -359,8 +359,8 @@ absl::StatusOr<std::shared_ptr<const Tokenizer>> Tokenizer::FromHfJson(std::stri
       std::make_shared<HfJsonTokenizer>(std::move(name), std::move(*hf)));
 }
 
-absl::StatusOr<std::shared_ptr<const Tokenizer>> Tokenizer::FromHfJsonFile(
-    const std::string& path, std::string name) {
+absl::StatusOr<std::shared_ptr<const Tokenizer>> Tokenizer::FromHfJsonFile(const std::string& path,
+                                                                           std::string name) {
   auto data = ReadWholeFile(path);
   if (!data.ok()) return data.status();
   auto hf = HfTokenizer::FromOwnedJson(std::move(*data));
@@ -385,8 +385,8 @@ absl::StatusOr<std::shared_ptr<const Tokenizer>> Tokenizer::FromSentencePiece(
     auto f = HfTokenizer::FromSentencePieceBpe(*info);
     if (f.ok()) fast = std::move(*f);
   }
-  return std::shared_ptr<const Tokenizer>(std::make_shared<SpmTokenizer>(
-      std::move(name), std::move(sp), std::move(fast), options));
+  return std::shared_ptr<const Tokenizer>(
+      std::make_shared<SpmTokenizer>(std::move(name), std::move(sp), std::move(fast), options));
 }
 
 absl::StatusOr<std::shared_ptr<const Tokenizer>> Tokenizer::FromSentencePieceFile(

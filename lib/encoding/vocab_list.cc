@@ -20,15 +20,14 @@ absl::StatusOr<std::unique_ptr<Vocab>> Vocab::FromTokenList(
     const std::vector<std::string_view>& tokens) {
   if (tokens.empty()) return absl::InvalidArgumentError("the vocabulary is empty");
   if (tokens.size() > kMaxIds) {
-    return absl::InvalidArgumentError(absl::StrCat("the vocabulary has ", tokens.size(),
-                                                   " ids; the limit is ", kMaxIds));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the vocabulary has ", tokens.size(), " ids; the limit is ", kMaxIds));
   }
   size_t total = 0;
   for (size_t id = 0; id < tokens.size(); ++id) {
     if (tokens[id].size() > kMaxTokenBytes) {
       return absl::InvalidArgumentError(absl::StrCat("token ", id, " is ", tokens[id].size(),
-                                                     " bytes long; the limit is ",
-                                                     kMaxTokenBytes));
+                                                     " bytes long; the limit is ", kMaxTokenBytes));
     }
     total += tokens[id].size();
   }
@@ -59,8 +58,8 @@ absl::StatusOr<std::unique_ptr<Vocab>> Vocab::FromTokenList(
     });
     for (size_t i = 1; i < order.size(); ++i) {
       if (tokens[order[i]] == tokens[order[i - 1]]) {
-        return absl::InvalidArgumentError(absl::StrCat("ids ", order[i - 1], " and ", order[i],
-                                                       " hold the same token bytes"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("ids ", order[i - 1], " and ", order[i], " hold the same token bytes"));
       }
     }
     return absl::InvalidArgumentError("two ids hold the same token bytes");
