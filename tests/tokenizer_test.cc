@@ -5,9 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "golden_util.h"
@@ -149,6 +152,57 @@ TEST(Tokenizer, ExactnessNames) {
   EXPECT_STREQ(ExactnessName(Exactness::kEstimate), "estimate");
   EXPECT_EQ(*ParseExactness("calibrated"), Exactness::kCalibrated);
   EXPECT_FALSE(ParseExactness("approximately").ok());
+}
+
+}  // namespace
+}  // namespace tokwise
+
+namespace tokwise {
+namespace {
+
+// One loaded tokenizer shared by several threads gives each thread the ids it gives alone
+// (tokenizers are immutable; scratch is per call). Covers the PCRE2 path (DeepSeek's Split
+// regexes), the hand-written scanner path, tokwise's SentencePiece BPE and libsentencepiece.
+TEST(Tokenizer, SharedAcrossThreads) {
+  std::vector<std::shared_ptr<const Tokenizer>> toks;
+  for (const char* m : {"deepseek_v3", "qwen3"}) {
+    auto t =
+        Tokenizer::FromHfJsonFile(SharedData(std::string("vocab/hf/") + m + "/tokenizer.json"));
+    ASSERT_TRUE(t.ok()) << t.status();
+    toks.push_back(*t);
+  }
+  for (bool own : {true, false}) {
+    SentencePieceOptions o;
+    o.own_bpe = own;
+    auto t =
+        Tokenizer::FromSentencePieceFile(SharedData("vocab/spm/mistral_v1_tokenizer.model"), o);
+    ASSERT_TRUE(t.ok()) << t.status();
+    toks.push_back(*t);
+  }
+  std::vector<std::string> texts;
+  for (const char* doc : {"corpus/udhr_vie.txt", "corpus/code_go_strings.go",
+                          "corpus/zh_tang300.txt", "corpus/emoji_test_head.txt"}) {
+    texts.push_back(ReadFile(SharedData(doc)).substr(0, 20000));
+  }
+  for (const auto& tok : toks) {
+    std::vector<std::vector<TokenId>> want;
+    for (const std::string& t : texts) want.push_back(*tok->Encode(t));
+    std::vector<std::thread> threads;
+    std::atomic<int> mismatches{0};
+    for (int k = 0; k < 4; ++k) {
+      threads.emplace_back([&, k] {
+        for (int round = 0; round < 3; ++round) {
+          for (size_t i = 0; i < texts.size(); ++i) {
+            size_t j = (i + k) % texts.size();
+            auto got = tok->Encode(texts[j]);
+            if (!got.ok() || *got != want[j]) ++mismatches;
+          }
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    EXPECT_EQ(mismatches.load(), 0) << tok->name();
+  }
 }
 
 }  // namespace

@@ -214,6 +214,7 @@ int CountOrEncode(int argc, char** argv, bool encode) {
 }  // namespace
 
 int RunDecode(int argc, char** argv) {
+  if (UsesTokenizerOptions(argc, argv)) return RunDecodeWithTokenizer(argc, argv);
   Args a;
   std::string err;
   if (!ParseArgs(argc, argv, 2, &a, &err)) return Usage(kDecodeHelp, err);

@@ -226,4 +226,52 @@ int RunWithTokenizer(int argc, char** argv, bool encode) {
   return kOk;
 }
 
+int RunDecodeWithTokenizer(int argc, char** argv) {
+  Args a;
+  std::string err;
+  if (!Parse(argc, argv, &a, &err) || a.help) {
+    if (a.help) {
+      std::fputs(kHelp, stdout);
+      return kOk;
+    }
+    std::fprintf(stderr, "tokwise: %s\n\n%s", err.c_str(), kHelp);
+    return kUsage;
+  }
+  auto tok = Open(a);
+  if (!tok.ok()) {
+    std::fprintf(stderr, "tokwise: %s\n", std::string(tok.status().message()).c_str());
+    return kUsage;
+  }
+  // Ids come from the arguments, or whitespace-separated from standard input.
+  std::vector<std::string> words = a.files;
+  if (words.empty()) {
+    std::string in;
+    if (!ReadAll("-", &in, &err)) {
+      std::fprintf(stderr, "tokwise: %s\n", err.c_str());
+      return kInput;
+    }
+    std::istringstream ss(in);
+    for (std::string w; ss >> w;) words.push_back(w);
+  }
+  std::vector<TokenId> ids;
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    char* end = nullptr;
+    errno = 0;
+    unsigned long long v = std::strtoull(w.c_str(), &end, 10);
+    if (w.empty() || *end != '\0' || errno != 0 || v > 0xFFFFFFFFull || w[0] == '-') {
+      std::fprintf(stderr, "tokwise: token %zu: '%s' is not a token id\n", i + 1, w.c_str());
+      return kInput;
+    }
+    ids.push_back(static_cast<TokenId>(v));
+  }
+  auto text = (*tok)->Decode(ids);
+  if (!text.ok()) {
+    std::fprintf(stderr, "tokwise: %s\n", std::string(text.status().message()).c_str());
+    return kInput;
+  }
+  std::fwrite(text->data(), 1, text->size(), stdout);
+  return kOk;
+}
+
 }  // namespace tokwise::cli

@@ -18,6 +18,7 @@ int RunDecode(int argc, char** argv);
 // models of the registry. UsesTokenizerOptions() says whether argv asks for that path.
 bool UsesTokenizerOptions(int argc, char** argv);
 int RunWithTokenizer(int argc, char** argv, bool encode);
+int RunDecodeWithTokenizer(int argc, char** argv);
 
 }  // namespace tokwise::cli
 
