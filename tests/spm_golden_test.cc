@@ -26,7 +26,6 @@ using testing::SharedData;
 struct Case {
   std::string model;  // File under vocab/spm, without .model.
   std::string golden;
-  bool has_lines;
 };
 
 std::ostream& operator<<(std::ostream& os, const Case& c) { return os << c.model; }
@@ -114,17 +113,17 @@ TEST_P(SpmGolden, BosEosAndDecode) {
 // The SentencePiece test models have no per-line goldens.
 INSTANTIATE_TEST_SUITE_P(
     Spm, SpmGoldenLines,
-    ::testing::Values(Case{"llama2_tokenizer", "spm_llama2_tokenizer", true},
-                      Case{"mistral_v1_tokenizer", "spm_mistral_v1_tokenizer", true},
-                      Case{"mistral_v3_instruct_240323", "spm_mistral_v3_instruct_240323", true}),
+    ::testing::Values(Case{"llama2_tokenizer", "spm_llama2_tokenizer"},
+                      Case{"mistral_v1_tokenizer", "spm_mistral_v1_tokenizer"},
+                      Case{"mistral_v3_instruct_240323", "spm_mistral_v3_instruct_240323"}),
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.model; });
 
 INSTANTIATE_TEST_SUITE_P(
     Spm, SpmGolden,
-    ::testing::Values(Case{"llama2_tokenizer", "spm_llama2_tokenizer", true},
-                      Case{"mistral_v1_tokenizer", "spm_mistral_v1_tokenizer", true},
-                      Case{"mistral_v3_instruct_240323", "spm_mistral_v3_instruct_240323", true},
-                      Case{"sentencepiece_test_model", "spm_sentencepiece_test_model", false},
+    ::testing::Values(Case{"llama2_tokenizer", "spm_llama2_tokenizer"},
+                      Case{"mistral_v1_tokenizer", "spm_mistral_v1_tokenizer"},
+                      Case{"mistral_v3_instruct_240323", "spm_mistral_v3_instruct_240323"},
+                      Case{"sentencepiece_test_model", "spm_sentencepiece_test_model"},
                       Case{"sentencepiece_test_ja_model", "spm_sentencepiece_test_ja_model",
                            false}),
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.model; });
