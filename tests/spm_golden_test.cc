@@ -124,8 +124,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"mistral_v1_tokenizer", "spm_mistral_v1_tokenizer"},
                       Case{"mistral_v3_instruct_240323", "spm_mistral_v3_instruct_240323"},
                       Case{"sentencepiece_test_model", "spm_sentencepiece_test_model"},
-                      Case{"sentencepiece_test_ja_model", "spm_sentencepiece_test_ja_model",
-                           false}),
+                      Case{"sentencepiece_test_ja_model", "spm_sentencepiece_test_ja_model"}),
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.model; });
 
 }  // namespace
