@@ -166,7 +166,9 @@ TEST(Registry, BadOverridesAreErrors) {
   for (const char* json : bad) {
     auto r = reg.WithOverrides(json);
     EXPECT_FALSE(r.ok()) << json;
-    if (!r.ok()) EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << r.status();
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << r.status();
+    }
   }
 }
 

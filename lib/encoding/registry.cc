@@ -267,8 +267,11 @@ absl::Status ModelRegistry::Merge(std::string_view json, bool entries_first) {
       return Bad(path + ".tokenizer", absl::StrCat("unknown tokenizer \"", e.tokenizer, "\""));
     }
     if (it->second.kind == TokenizerInfo::Kind::kEstimate) {
-      const EstimateProfile& p = estimates_.at(e.tokenizer.substr(9));
-      e.exactness = p.exactness;
+      auto p = estimates_.find(e.tokenizer.substr(9));
+      if (p == estimates_.end()) {
+        return Bad(path + ".tokenizer", absl::StrCat("no estimate profile for ", e.tokenizer));
+      }
+      e.exactness = p->second.exactness;
     } else if (e.exactness != Exactness::kExact) {
       return Bad(path + ".exactness", "a model counted with its own tokenizer is exact");
     }
@@ -381,6 +384,9 @@ absl::StatusOr<std::shared_ptr<const Tokenizer>> ModelRegistry::OpenTokenizer(
   }
   if (info->kind == K::kEstimate) {
     const EstimateProfile* p = FindEstimate(info->name.substr(9));
+    if (p == nullptr) {
+      return absl::NotFoundError(absl::StrCat("no estimate profile for ", info->name));
+    }
     auto enc = Encoding::Get(p->base);
     if (!enc.ok()) return enc.status();
     return Tokenizer::Estimate(info->name, *enc, p->factor, p->low, p->high, p->exactness);
