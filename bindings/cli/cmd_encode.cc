@@ -30,7 +30,10 @@ const char kCountHelp[] =
     "                     come from --encoding\n"
     "  --special POLICY   special-token strings in the text: 'text' (default for count),\n"
     "                     'recognize', or 'reject' (default for encode)\n"
-    "  --replace-invalid  replace invalid UTF-8 with U+FFFD instead of failing\n";
+    "  --replace-invalid  replace invalid UTF-8 with U+FFFD instead of failing\n"
+    "Other tokenizers: --tokenizer FILE (tokenizer.json, SentencePiece .model) or --model\n"
+    "MODEL for any registry model (llama-3.1-8b, claude-sonnet-4-5, ...); see\n"
+    "'tokwise count --tokenizer FILE --help'.\n";
 
 const char kEncodeHelp[] =
     "usage: tokwise encode [count's options] [FILE]\n"
@@ -144,6 +147,7 @@ int Usage(const char* help, const std::string& err) {
 }
 
 int CountOrEncode(int argc, char** argv, bool encode) {
+  if (UsesTokenizerOptions(argc, argv)) return RunWithTokenizer(argc, argv, encode);
   const char* help = encode ? kEncodeHelp : kCountHelp;
   Args a;
   std::string err;
@@ -210,6 +214,7 @@ int CountOrEncode(int argc, char** argv, bool encode) {
 }  // namespace
 
 int RunDecode(int argc, char** argv) {
+  if (UsesTokenizerOptions(argc, argv)) return RunDecodeWithTokenizer(argc, argv);
   Args a;
   std::string err;
   if (!ParseArgs(argc, argv, 2, &a, &err)) return Usage(kDecodeHelp, err);

@@ -19,6 +19,12 @@ int RunSimulate(int argc, char** argv);
 int RunChat(int argc, char** argv);
 int RunPreflight(int argc, char** argv);
 
+// cmd_tokenizer.cc: count/encode with tokenizer.json and SentencePiece files and with the
+// models of the registry. UsesTokenizerOptions() says whether argv asks for that path.
+bool UsesTokenizerOptions(int argc, char** argv);
+int RunWithTokenizer(int argc, char** argv, bool encode);
+int RunDecodeWithTokenizer(int argc, char** argv);
+
 }  // namespace tokwise::cli
 
 #endif  // TOKWISE_BINDINGS_CLI_COMMANDS_H_

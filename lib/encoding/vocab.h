@@ -150,6 +150,15 @@ class Vocab {
   // A number no other Vocab of this process has had. Per-thread caches key on it: a pointer
   // could be reused by a later Vocab at the same address.
   uint64_t uid() const { return uid_; }
+  // ---- Addition for tokenizer.json and SentencePiece vocabularies (issue 4); defined in
+  // vocab_list.cc so that vocab.cc stays untouched. ----
+  // Builds a vocab from token byte strings indexed by id; an empty string marks an id without
+  // a token (Has() is false for it). Unlike FromTiktoken(), the 256 single bytes need not all
+  // be tokens: ByteRank() is kNoRank for a byte that is not one. Errors: two ids with the same
+  // bytes (InvalidArgument naming both ids), a token longer than 1024 bytes, more than 2^24
+  // ids.
+  static absl::StatusOr<std::unique_ptr<Vocab>> FromTokenList(
+      const std::vector<std::string_view>& tokens);
 
  private:
   friend const LongPieceTables& GetLongPieceTables(const Vocab& vocab);
