@@ -677,8 +677,16 @@ TEST(Hooks, PreflightBodyCountsThroughTheInstalledCounter) {
   const ModelInfo m = Gpt4o();
   LedgerOptions o = ClockOnly(&clock);
   auto plain = MakeLedger(R"({"budgets":[]})", o);
-  EXPECT_EQ(plain->PreflightBody("{}", {"user:a"}).status().code(),
-            absl::StatusCode::kFailedPrecondition);
+  // Without a counter installed, the chat layer counts the body as billed: OpenAI's
+  // documented "Hello world" request is 9 prompt tokens; max_tokens is the reserved output.
+  auto counted = plain->PreflightBody(
+      R"({"model":"gpt-4o","max_tokens":100,"messages":[{"role":"user","content":"Hello world"}]})",
+      {"user:a"});
+  ASSERT_TRUE(counted.ok()) << counted.status();
+  EXPECT_EQ(counted->input_tokens, 9);
+  EXPECT_EQ(counted->reserved_output_tokens, 100);
+  auto missing = plain->PreflightBody("{}", {"user:a"});
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kInvalidArgument) << missing.status();
 
   std::string seen;
   o.request_counter = [&](std::string_view body) -> absl::StatusOr<CountedRequest> {

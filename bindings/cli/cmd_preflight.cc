@@ -14,13 +14,14 @@
 #include "commands.h"
 #include "tokwise/budget.h"
 #include "tokwise/catalog.h"
+#include "tokwise/chat.h"
 #include "tokwise/encoding.h"
 
 namespace tokwise::cli {
 namespace {
 
 const char kPreflightHelp[] =
-    "usage: tokwise preflight --model MODEL (--input-tokens N | --text FILE)\n"
+    "usage: tokwise preflight [--model MODEL] (--request FILE | --input-tokens N | --text FILE)\n"
     "                         [--budgets FILE] [--scope KIND:NAME]... [--max-output N]\n"
     "                         [--ledger DIR] [--commit-output N] [--at TIME] [--dry-run]\n"
     "                         [--shrink] [--json]\n"
@@ -29,7 +30,11 @@ const char kPreflightHelp[] =
     "budgets, and prints the decision: what is reserved, the projected cost, what remains in\n"
     "every limit, the largest max output that fits.\n"
     "\n"
-    "  --model MODEL        a model of the catalog (e.g. gpt-4o); 'model:MODEL' is a scope\n"
+    "  --model MODEL        a model of the catalog (e.g. gpt-4o); 'model:MODEL' is a scope;\n"
+    "                       with --request, the request's \"model\" unless given\n"
+    "  --request FILE       a chat request body (OpenAI Chat Completions or Responses,\n"
+    "                       Anthropic Messages; '-': standard input), counted as billed;\n"
+    "                       its max_tokens / max_completion_tokens is the max output\n"
     "  --input-tokens N     the exact input tokens of the request\n"
     "  --text FILE          count FILE ('-': standard input) with the model's tokenizer;\n"
     "                       plain text only (no chat framing), so a lower bound for a chat\n"
@@ -120,7 +125,7 @@ void PrintDecision(const Decision& d) {
 }  // namespace
 
 int RunPreflight(int argc, char** argv) {
-  std::string model_name, text_path, encoding_name, budgets_path, ledger_dir, at;
+  std::string model_name, text_path, request_path, encoding_name, budgets_path, ledger_dir, at;
   std::optional<int64_t> input_tokens, max_output, commit_output;
   std::vector<std::string> scopes;
   bool json = false, dry_run = false, shrink = false;
@@ -148,6 +153,8 @@ int RunPreflight(int argc, char** argv) {
       ok = int_value(&input_tokens);
     } else if (arg == "--text") {
       ok = value(&text_path);
+    } else if (arg == "--request") {
+      ok = value(&request_path);
     } else if (arg == "--encoding") {
       ok = value(&encoding_name);
     } else if (arg == "--budgets") {
@@ -183,10 +190,31 @@ int RunPreflight(int argc, char** argv) {
       return kUsage;
     }
   }
-  if (model_name.empty()) return Fail(kUsage, "preflight needs --model (see --help)");
-  if (input_tokens.has_value() == !text_path.empty()) {
-    return Fail(kUsage, "preflight needs exactly one of --input-tokens and --text");
+  if (int(input_tokens.has_value()) + int(!text_path.empty()) + int(!request_path.empty()) != 1) {
+    return Fail(kUsage, "preflight needs exactly one of --request, --input-tokens and --text");
   }
+
+  // A chat request: counted by the chat layer, as the provider bills it.
+  if (!request_path.empty()) {
+    std::string body, err;
+    if (!ReadAll(request_path, &body, &err)) return Fail(kInput, err);
+    ChatCountOptions co;
+    co.model = model_name;
+    absl::StatusOr<ChatCount> count = CountChatTokens(body, co);
+    if (!count.ok()) {
+      return Fail(count.status().code() == absl::StatusCode::kNotFound ? kUsage : kInput,
+                  request_path + ": " + std::string(count.status().message()));
+    }
+    if (model_name.empty()) model_name = count->model;
+    input_tokens = static_cast<int64_t>(count->total);
+    if (!max_output) {
+      absl::StatusOr<ChatRequest> parsed = ParseChatRequest(body);
+      if (parsed.ok() && parsed->max_output_tokens) {
+        max_output = static_cast<int64_t>(*parsed->max_output_tokens);
+      }
+    }
+  }
+  if (model_name.empty()) return Fail(kUsage, "preflight needs --model (see --help)");
   if (commit_output && dry_run) return Fail(kUsage, "--commit-output and --dry-run conflict");
 
   absl::StatusOr<const ModelInfo*> model = Catalog::Default().Find(model_name);

@@ -37,6 +37,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +50,8 @@
 #include "tokwise/catalog.h"
 
 namespace tokwise {
+
+class MessageCountCache;  // tokwise/chat.h
 
 // ------------------------------------------------------------------------------------------
 // Time
@@ -360,8 +363,9 @@ enum class FsyncPolicy : uint8_t {
 // should count each message's content through a shared TokenCountCache (count_cache.h), so
 // that step N of an agent loop costs about the tokenization of its new message only.
 //
-// TODO: the chat layer (chat.h) is not merged yet; until it provides a counter, apps install
-// their own or call Preflight() with counts. Without one, PreflightBody() fails.
+// Without a counter installed, PreflightBody() counts the body with the chat layer
+// (ParseChatRequest + CountChatTokens, format detected from the fields) through a
+// per-ledger MessageCountCache.
 struct CountedRequest {
   std::string model;
   int64_t input_tokens = 0;
@@ -392,8 +396,8 @@ struct LedgerOptions {
   // Called after every successful Commit(), outside the ledger's locks, on the committing
   // thread. Must not call back into the ledger's Commit() for the same reservation.
   std::function<void(const UsageRecord&)> on_commit;
-  // Hooks of PreflightBody(): the chat counter (installed by the app until the chat layer
-  // provides one) and the model lookup (nullptr: Catalog::Default().Find()).
+  // Hooks of PreflightBody(): the request counter (nullptr: the chat layer's count, see
+  // CountedRequest) and the model lookup (nullptr: Catalog::Default().Find()).
   RequestCounter request_counter;
   ModelResolver model_resolver;
   uint32_t lock_stripes = 64;  // Rounded up to a power of two.
@@ -502,7 +506,11 @@ class BudgetLedger {
 
  private:
   explicit BudgetLedger(std::unique_ptr<Impl> impl);
+  absl::StatusOr<CountedRequest> CountChatBody(std::string_view body);
+
   std::unique_ptr<Impl> impl_;
+  std::once_flag chat_cache_once_;
+  std::unique_ptr<MessageCountCache> chat_cache_;
 };
 
 }  // namespace tokwise

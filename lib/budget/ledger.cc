@@ -39,6 +39,7 @@
 #include "budget/journal.h"
 #include "budget/pricing.h"
 #include "tokwise/budget.h"
+#include "tokwise/chat.h"
 
 namespace tokwise {
 
@@ -1058,16 +1059,32 @@ absl::StatusOr<Decision> BudgetLedger::Preflight(const PreflightRequest& request
   return impl_->Preflight(request, options);
 }
 
+absl::StatusOr<CountedRequest> BudgetLedger::CountChatBody(std::string_view body) {
+  // The chat layer counts the request as the provider bills it. Messages already seen (the
+  // history an agent loop re-sends) come from the ledger's per-message cache.
+  std::call_once(chat_cache_once_, [this] { chat_cache_ = std::make_unique<MessageCountCache>(); });
+  absl::StatusOr<ChatRequest> request = ParseChatRequest(body);
+  if (!request.ok()) return request.status();
+  ChatCountOptions options;
+  options.cache = chat_cache_.get();
+  absl::StatusOr<ChatCount> count = CountChatTokens(*request, options);
+  if (!count.ok()) return count.status();
+  CountedRequest out;
+  out.model = count->model;
+  out.input_tokens = static_cast<int64_t>(count->total);
+  if (request->max_output_tokens) {
+    out.max_output_tokens = static_cast<int64_t>(*request->max_output_tokens);
+  }
+  return out;
+}
+
 absl::StatusOr<Decision> BudgetLedger::PreflightBody(std::string_view body,
                                                      std::vector<std::string> scopes,
                                                      const PreflightOptions& options, int64_t step,
                                                      std::string conversation_id) {
   const LedgerOptions& o = impl_->options;
-  if (!o.request_counter) {
-    return absl::FailedPreconditionError(
-        "preflight: no request counter installed (LedgerOptions::request_counter)");
-  }
-  absl::StatusOr<CountedRequest> counted = o.request_counter(body);
+  absl::StatusOr<CountedRequest> counted =
+      o.request_counter ? o.request_counter(body) : CountChatBody(body);
   if (!counted.ok()) return counted.status();
   absl::StatusOr<const ModelInfo*> model =
       o.model_resolver ? o.model_resolver(counted->model) : Catalog::Default().Find(counted->model);
