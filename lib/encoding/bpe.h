@@ -19,14 +19,14 @@
 namespace tokwise::encoding_internal {
 
 // Pieces up to this length merge over stack arrays.
-inline constexpr size_t kSmallPiece = 128;
+inline constexpr size_t kSmallPiece = 40;
 
 // A small direct-mapped cache of pair merges, (left rank, right rank) -> rank of their
 // concatenation or kNoRank. Text repeats its pairs (a Thai or CJK run is built from a few
 // hundred characters), so most merge lookups hit here instead of hashing bytes. One per
 // thread, tagged with the vocab it belongs to.
 struct PairCache {
-  static constexpr size_t kSize = 1 << 12;
+  static constexpr size_t kSize = 1 << 14;
   uint64_t owner = 0;  // Vocab::uid() of the vocab the entries belong to.
   uint64_t keys[kSize];
   uint32_t values[kSize];
@@ -38,7 +38,7 @@ struct PairCache {
   // Rank of the concatenation of tokens a and b, whose bytes are p[0, n).
   uint32_t Get(const Vocab& vocab, uint32_t a, uint32_t b, const uint8_t* p, size_t n) {
     uint64_t key = (uint64_t{a} << 32) | b;
-    size_t slot = static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> 52);
+    size_t slot = static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> 50);
     if (keys[slot] == key) return values[slot];
     uint32_t r = vocab.Lookup(p, n);
     keys[slot] = key;

@@ -97,7 +97,7 @@ std::unique_ptr<LongPieceTables> Build(const Vocab& vocab) {
 
 // Per-thread cache of pair compatibility, (t1, t2) -> compatible.
 struct CompatCache {
-  static constexpr size_t kSize = 1 << 12;
+  static constexpr size_t kSize = 1 << 15;
   uint64_t owner = 0;  // Vocab::uid().
   uint64_t keys[kSize];
   bool values[kSize];
@@ -105,7 +105,7 @@ struct CompatCache {
 
 bool Compatible(const Vocab& vocab, CompatCache& cache, uint32_t a, uint32_t b) {
   uint64_t key = (uint64_t{a} << 32) | b;
-  size_t slot = static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> 52);
+  size_t slot = static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> 49);
   if (cache.keys[slot] == key) return cache.values[slot];
   std::string_view x = vocab.TokenBytes(a), y = vocab.TokenBytes(b);
   uint8_t buf[kPairBytes];
