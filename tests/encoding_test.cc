@@ -158,7 +158,7 @@ TEST(Bpe, SmallAndLargeMergesAgree) {
   encoding_internal::MergeScratch scratch;
   const std::string letters = "aaaabbcdeeeilnorst     ";
   for (int iter = 0; iter < 3000; ++iter) {
-    size_t n = 2 + rng() % 120;
+    size_t n = 2 + rng() % (encoding_internal::kSmallPiece - 1);
     std::string s;
     for (size_t i = 0; i < n; ++i) s.push_back(letters[rng() % letters.size()]);
     const uint8_t* p = reinterpret_cast<const uint8_t*>(s.data());
