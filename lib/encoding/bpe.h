@@ -2,10 +2,13 @@
 //
 // The rule: start from single bytes; repeatedly merge the adjacent pair whose concatenation
 // has the lowest rank, the leftmost pair on ties; stop when no adjacent concatenation is a
-// token. tiktoken rescans all pairs after each merge (quadratic in the piece length). Short
-// pieces here do the same over small stack arrays, which is fastest for them; long pieces use
-// a min-heap of (rank, position) with lazy deletion, O(n log n), so a megabyte of one letter
-// does not take minutes. Both choose the same pair at every step, so the output is identical.
+// token. tiktoken rescans all pairs after each merge (quadratic in the piece length).
+//
+// Here, in order: short pieces come from a per-thread cache of recent pieces; a piece that is
+// itself a token is one lookup; short pieces merge as tiktoken does over stack arrays (fastest
+// for them); long pieces take the linear path of long_piece.h, and should its search give up,
+// a min-heap of (rank, position) with lazy deletion, O(n log n). Every path gives tiktoken's
+// result exactly; tests compare them with each other and with the goldens.
 #ifndef TOKWISE_LIB_ENCODING_BPE_H_
 #define TOKWISE_LIB_ENCODING_BPE_H_
 
