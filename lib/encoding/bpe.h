@@ -54,14 +54,14 @@ struct PairCache {
 
 PairCache& ThreadPairCache(const Vocab& vocab);
 
-// Merges a piece that is not itself a token (2 <= n <= kSmallPiece) and calls emit(rank) for
-// each result.
-template <class Emit>
+// Merges a piece that is not itself a token (2 <= n <= kMax) and calls emit(rank) for each
+// result. kMax sizes the stack arrays.
+template <size_t kMax = kSmallPiece, class Emit>
 void MergeSmall(const Vocab& vocab, const uint8_t* p, size_t n, Emit&& emit) {
-  assert(n >= 2 && n <= kSmallPiece);
-  uint32_t starts[kSmallPiece + 1];
-  uint32_t ranks[kSmallPiece];     // ranks[i]: rank of parts i and i+1 merged, or kNoRank.
-  uint32_t tokens[kSmallPiece];    // tokens[i]: the rank of part i itself.
+  assert(n >= 2 && n <= kMax);
+  uint32_t starts[kMax + 1];
+  uint32_t ranks[kMax];     // ranks[i]: rank of parts i and i+1 merged, or kNoRank.
+  uint32_t tokens[kMax];    // tokens[i]: the rank of part i itself.
   PairCache& cache = ThreadPairCache(vocab);
   size_t m = n;  // Number of parts.
   for (size_t i = 0; i <= n; ++i) starts[i] = static_cast<uint32_t>(i);

@@ -14,42 +14,12 @@ namespace {
 constexpr size_t kPairBytes = 512;
 
 size_t MergeToArray(const Vocab& vocab, const uint8_t* p, size_t n, uint32_t* out) {
-  uint32_t starts[kPairBytes + 1];
-  uint32_t ranks[kPairBytes];
-  uint32_t tokens[kPairBytes];
-  PairCache& cache = ThreadPairCache(vocab);
-  size_t m = n;
-  for (size_t i = 0; i <= n; ++i) starts[i] = static_cast<uint32_t>(i);
-  for (size_t i = 0; i < n; ++i) tokens[i] = vocab.ByteRank(p[i]);
-  for (size_t i = 0; i + 1 < n; ++i) ranks[i] = vocab.PairRank(p[i], p[i + 1]);
-  ranks[n - 1] = kNoRank;
-  while (m > 1) {
-    uint32_t best = kNoRank;
-    size_t at = 0;
-    for (size_t i = 0; i + 1 < m; ++i) {
-      if (ranks[i] < best) {
-        best = ranks[i];
-        at = i;
-      }
-    }
-    if (best == kNoRank) break;
-    tokens[at] = best;
-    for (size_t i = at + 1; i < m; ++i) starts[i] = starts[i + 1];
-    for (size_t i = at + 1; i + 1 < m; ++i) {
-      ranks[i] = ranks[i + 1];
-      tokens[i] = tokens[i + 1];
-    }
-    --m;
-    ranks[m - 1] = kNoRank;
-    ranks[at] = at + 1 < m ? cache.Get(vocab, tokens[at], tokens[at + 1], p + starts[at],
-                                       starts[at + 2] - starts[at])
-                           : kNoRank;
-    if (at > 0) {
-      ranks[at - 1] = cache.Get(vocab, tokens[at - 1], tokens[at], p + starts[at - 1],
-                                starts[at + 1] - starts[at - 1]);
-    }
+  if (n == 1) {
+    out[0] = vocab.ByteRank(p[0]);
+    return 1;
   }
-  std::copy(tokens, tokens + m, out);
+  size_t m = 0;
+  MergeSmall<kPairBytes>(vocab, p, n, [&](uint32_t r) { out[m++] = r; });
   return m;
 }
 
