@@ -180,7 +180,8 @@ TEST(Vocab, RankFileErrors) {
   EXPECT_NE(err("YQ== 0\nYg== x\n").find("line 2"), std::string::npos);
   EXPECT_NE(err("YQ== 0\n!!!! 1\n").find("base64"), std::string::npos);
   EXPECT_NE(err("YQ== 0\nYg== 0\n").find("twice"), std::string::npos);
-  EXPECT_NE(err("YQ== 0\nYQ== 1\n").find("two ranks"), std::string::npos);
+  EXPECT_NE(err("YQ== 0\nYQ== 1\n").find("ranks 0 and 1 have the same token bytes"),
+            std::string::npos);
   EXPECT_NE(err("YQ== 99999999999\n").find("rank"), std::string::npos);
   EXPECT_NE(err("YQ==\n").find("line 1"), std::string::npos);
   // Missing single bytes: BPE could not encode them.
@@ -196,6 +197,18 @@ TEST(Vocab, RankFileErrors) {
   // A spec whose declared size does not match.
   EXPECT_FALSE(Encoding::FromTiktokenBytes(real, *KnownEncodingSpec("p50k_base")).ok());
   EXPECT_TRUE(Encoding::FromTiktokenBytes(real, spec).ok());
+  // A special token whose id is an ordinary rank would break decode(encode(x)) == x.
+  EncodingSpec clash = spec;
+  clash.explicit_n_vocab = 0;
+  clash.special_tokens["<|x|>"] = 100;
+  auto clashed = Encoding::FromTiktokenBytes(real, clash);
+  ASSERT_FALSE(clashed.ok());
+  EXPECT_NE(std::string(clashed.status().message()).find("already an ordinary token"),
+            std::string::npos);
+  // A directory is not a rank file.
+  auto dir = Encoding::FromTiktokenFile(testing::SharedData("vocab"), spec);
+  ASSERT_FALSE(dir.ok());
+  EXPECT_NE(std::string(dir.status().message()).find("is a directory"), std::string::npos);
 }
 
 TEST(Encoding, CustomPatternUsesRegexEngine) {
@@ -209,6 +222,20 @@ TEST(Encoding, CustomPatternUsesRegexEngine) {
   EXPECT_EQ(*(*enc)->Decode(*ids), "hello  world");
   EncodingSpec bad{"bad", "(unclosed", {}, 0};
   EXPECT_FALSE(Encoding::FromTiktokenBytes(real, bad).ok());
+
+  // A pattern that backtracks catastrophically hits PCRE2's match limit: that is an error,
+  // never a silently short count (it used to count 0 tokens).
+  EncodingSpec nested{"nested", R"((a*)*b|\s+|\S)", {}, 0};
+  auto slow = Encoding::FromTiktokenBytes(real, nested);
+  ASSERT_TRUE(slow.ok()) << slow.status();
+  EXPECT_EQ(*(*slow)->Count(std::string(10, 'a')), 10u);
+  auto failed = (*slow)->Count(std::string(1000, 'a'));
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(std::string(failed.status().message()).find("split pattern failed"),
+            std::string::npos)
+      << failed.status();
+  IncrementalCounter counter(*slow);
+  EXPECT_FALSE(counter.Append(std::string(1000, 'a')).ok());
 }
 
 }  // namespace

@@ -16,8 +16,9 @@ using Pieces = std::vector<std::pair<size_t, size_t>>;
 
 Pieces Split(const Pretokenizer& pt, const std::string& s) {
   Pieces out;
-  pt.Split(reinterpret_cast<const uint8_t*>(s.data()), s.size(),
-           [&](size_t b, size_t e) { out.emplace_back(b, e); });
+  absl::Status st = pt.Split(reinterpret_cast<const uint8_t*>(s.data()), s.size(),
+                             [&](size_t b, size_t e) { out.emplace_back(b, e); });
+  EXPECT_TRUE(st.ok()) << st;
   return out;
 }
 

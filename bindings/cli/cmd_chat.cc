@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_util.h"
 #include "commands.h"
 #include "tokwise/chat.h"
 
@@ -103,26 +104,6 @@ bool ParseChatArgs(int argc, char** argv, ChatArgs* a, std::string* err) {
   if (a->path.size() > 6 && a->path.compare(a->path.size() - 6, 6, ".jsonl") == 0) {
     a->jsonl = true;
   }
-  return true;
-}
-
-bool ReadAll(const std::string& path, std::string* out, std::string* err) {
-  std::ostringstream buf;
-  if (path == "-") {
-    buf << std::cin.rdbuf();
-  } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      *err = path + ": cannot open: " + std::strerror(errno);
-      return false;
-    }
-    buf << in.rdbuf();
-    if (in.bad()) {
-      *err = path + ": read error";
-      return false;
-    }
-  }
-  *out = buf.str();
   return true;
 }
 
@@ -223,7 +204,7 @@ int RunChat(int argc, char** argv) {
     return kOk;
   }
   std::string body;
-  if (!ReadAll(a.path, &body, &err)) {
+  if (!ReadInputFile(a.path, &body, &err)) {
     std::fprintf(stderr, "tokwise: %s\n", err.c_str());
     return kInput;
   }

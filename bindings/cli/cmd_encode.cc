@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_util.h"
 #include "commands.h"
 #include "tokwise/encoding.h"
 
@@ -114,26 +115,6 @@ absl::StatusOr<std::shared_ptr<const tokwise::Encoding>> OpenEncoding(const Args
   return tokwise::Encoding::Get(a.encoding.empty() ? "o200k_base" : a.encoding);
 }
 
-bool ReadInput(const std::string& path, std::string* out, std::string* err) {
-  std::ostringstream buf;
-  if (path == "-") {
-    buf << std::cin.rdbuf();
-  } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      *err = path + ": cannot open: " + std::strerror(errno);
-      return false;
-    }
-    buf << in.rdbuf();
-    if (in.bad()) {
-      *err = path + ": read error";
-      return false;
-    }
-  }
-  *out = buf.str();
-  return true;
-}
-
 tokwise::SpecialPolicy PolicyOf(const std::string& s, tokwise::SpecialPolicy dflt) {
   if (s == "text") return tokwise::SpecialPolicy::kAsText;
   if (s == "recognize") return tokwise::SpecialPolicy::kRecognize;
@@ -159,14 +140,15 @@ int CountOrEncode(int argc, char** argv, bool encode) {
   auto enc = OpenEncoding(a);
   if (!enc.ok()) {
     std::fprintf(stderr, "tokwise: %s\n", std::string(enc.status().message()).c_str());
-    return kUsage;
+    // A rank file that cannot be read or parsed is an input error; a bad name is usage.
+    return a.tiktoken.empty() ? kUsage : kInput;
   }
   if (a.positional.empty()) a.positional.push_back("-");
   if (encode && a.positional.size() > 1) return Usage(help, "encode takes one file");
   uint64_t total = 0;
   for (const std::string& path : a.positional) {
     std::string text;
-    if (!ReadInput(path, &text, &err)) {
+    if (!ReadInputFile(path, &text, &err)) {
       std::fprintf(stderr, "tokwise: %s\n", err.c_str());
       return kInput;
     }
@@ -225,12 +207,13 @@ int RunDecode(int argc, char** argv) {
   auto enc = OpenEncoding(a);
   if (!enc.ok()) {
     std::fprintf(stderr, "tokwise: %s\n", std::string(enc.status().message()).c_str());
-    return kUsage;
+    // A rank file that cannot be read or parsed is an input error; a bad name is usage.
+    return a.tiktoken.empty() ? kUsage : kInput;
   }
   std::vector<std::string> words = a.positional;
   if (words.empty()) {
     std::string in;
-    if (!ReadInput("-", &in, &err)) {
+    if (!ReadInputFile("-", &in, &err)) {
       std::fprintf(stderr, "tokwise: %s\n", err.c_str());
       return kInput;
     }

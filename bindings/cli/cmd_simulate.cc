@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_util.h"
 #include "commands.h"
 #include "tokwise/catalog.h"
 #include "tokwise/cost_model.h"
@@ -177,18 +178,6 @@ int Fail(const std::string& msg, int code) {
   return code;
 }
 
-bool ReadFile(const std::string& path, std::string* out, std::string* err) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *err = path + ": cannot open: " + std::strerror(errno);
-    return false;
-  }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  *out = buf.str();
-  return true;
-}
-
 }  // namespace
 
 int RunSimulate(int argc, char** argv) {
@@ -245,7 +234,7 @@ int RunSimulate(int argc, char** argv) {
     scenario = std::move(*preset);
   } else {
     std::string text;
-    if (!ReadFile(a.target, &text, &err)) {
+    if (!ReadInputFile(a.target, &text, &err)) {
       return Fail(err + " (and it is not a preset; --presets lists them)", kInput);
     }
     auto spec = ScenarioFromJson(text);

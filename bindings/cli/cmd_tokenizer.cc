@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_util.h"
 #include "commands.h"
 #include "tokwise/encoding.h"
 #include "tokwise/registry.h"
@@ -97,29 +98,13 @@ bool Parse(int argc, char** argv, Args* a, std::string* err) {
   return true;
 }
 
-bool ReadAll(const std::string& path, std::string* out, std::string* err) {
-  std::ostringstream buf;
-  if (path == "-") {
-    buf << std::cin.rdbuf();
-  } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      *err = path + ": cannot open: " + std::strerror(errno);
-      return false;
-    }
-    buf << in.rdbuf();
-  }
-  *out = buf.str();
-  return true;
-}
-
 absl::StatusOr<std::shared_ptr<const Tokenizer>> Open(const Args& a) {
   if (!a.tokenizer.empty()) return Tokenizer::FromFile(a.tokenizer);
   TokenizerSearch search = TokenizerSearchFromEnvironment();
   search.dirs.insert(search.dirs.begin(), a.dirs.begin(), a.dirs.end());
   if (a.registry.empty()) return ModelRegistry::Default().TokenizerFor(a.model, search);
   std::string json, err;
-  if (!ReadAll(a.registry, &json, &err)) return absl::NotFoundError(err);
+  if (!ReadInputFile(a.registry, &json, &err)) return absl::NotFoundError(err);
   auto reg = ModelRegistry::Default().WithOverrides(json);
   if (!reg.ok()) return reg.status();
   return reg->TokenizerFor(a.model, search);
@@ -161,7 +146,8 @@ int RunWithTokenizer(int argc, char** argv, bool encode) {
   auto tok = Open(a);
   if (!tok.ok()) {
     std::fprintf(stderr, "tokwise: %s\n", std::string(tok.status().message()).c_str());
-    return kUsage;
+    // A tokenizer file that cannot be read or parsed is an input error; a bad name is usage.
+    return a.tokenizer.empty() ? kUsage : kInput;
   }
   TokenizeOptions o;
   if (a.special == "text") o.special = SpecialPolicy::kAsText;
@@ -178,7 +164,7 @@ int RunWithTokenizer(int argc, char** argv, bool encode) {
   Exactness label = (*tok)->exactness();
   for (const std::string& path : a.files) {
     std::string text;
-    if (!ReadAll(path, &text, &err)) {
+    if (!ReadInputFile(path, &text, &err)) {
       std::fprintf(stderr, "tokwise: %s\n", err.c_str());
       return kInput;
     }
@@ -240,13 +226,14 @@ int RunDecodeWithTokenizer(int argc, char** argv) {
   auto tok = Open(a);
   if (!tok.ok()) {
     std::fprintf(stderr, "tokwise: %s\n", std::string(tok.status().message()).c_str());
-    return kUsage;
+    // A tokenizer file that cannot be read or parsed is an input error; a bad name is usage.
+    return a.tokenizer.empty() ? kUsage : kInput;
   }
   // Ids come from the arguments, or whitespace-separated from standard input.
   std::vector<std::string> words = a.files;
   if (words.empty()) {
     std::string in;
-    if (!ReadAll("-", &in, &err)) {
+    if (!ReadInputFile("-", &in, &err)) {
       std::fprintf(stderr, "tokwise: %s\n", err.c_str());
       return kInput;
     }

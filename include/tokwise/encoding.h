@@ -257,7 +257,7 @@ class IncrementalCounter {
   void Reset();
 
  private:
-  void Settle();
+  absl::Status Settle();
 
   std::shared_ptr<const Encoding> encoding_;
   std::string tail_;     // Text not yet committed.

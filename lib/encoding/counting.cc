@@ -77,7 +77,8 @@ absl::StatusOr<CountUntilResult> Encoding::CountUntil(std::string_view text, siz
   MergeScratch scratch;
   absl::Status error;
   size_t off = 0;
-  pretokenizer_->SplitUntil(s, text.size(), [&](size_t b, size_t e) {
+  // (Built-in patterns only: their splitting cannot fail.)
+  absl::Status split = pretokenizer_->SplitUntil(s, text.size(), [&](size_t b, size_t e) {
     size_t bad = FindInvalidUtf8(text.substr(b, e - b));
     if (bad != e - b) {
       ErrorDetails d;
@@ -102,6 +103,7 @@ absl::StatusOr<CountUntilResult> Encoding::CountUntil(std::string_view text, siz
     return !r.exceeded;
   });
   if (!error.ok()) return error;
+  if (!split.ok()) return split;
   r.byte_offset = off;
   r.char_offset = CharBoundaryAtOrBefore(text, off);
   return r;
@@ -210,8 +212,8 @@ absl::Status IncrementalCounter::Append(std::string_view bytes) {
   tail_.append(data, 0, complete);
   pending_.assign(data, complete, std::string::npos);
   bytes_ += bytes.size();
-  Settle();
-  return absl::OkStatus();
+  // A custom split pattern can fail (PCRE2's match limit); the counter then needs Reset().
+  return Settle();
 }
 
 namespace {
@@ -228,12 +230,14 @@ const char* const kProbes[] = {
 
 }  // namespace
 
-void IncrementalCounter::Settle() {
+absl::Status IncrementalCounter::Settle() {
   const auto& pt = encoding_->pretokenizer();
   const auto& vocab = encoding_->vocab();
   const uint8_t* s = reinterpret_cast<const uint8_t*>(tail_.data());
   std::vector<std::pair<size_t, size_t>> pieces;
-  pt.Split(s, tail_.size(), [&](size_t b, size_t e) { pieces.emplace_back(b, e); });
+  absl::Status split =
+      pt.Split(s, tail_.size(), [&](size_t b, size_t e) { pieces.emplace_back(b, e); });
+  if (!split.ok()) return split;
 
   // A piece is settled when text appended later cannot move its end. The split patterns look
   // at most a few characters past a piece, plus the rest of a run that the next piece or two
@@ -245,11 +249,12 @@ void IncrementalCounter::Settle() {
       std::string t = tail_.substr(b);
       t += probe;
       size_t end = 0;
-      pt.SplitUntil(reinterpret_cast<const uint8_t*>(t.data()), t.size(), [&](size_t, size_t e) {
-        end = e;
-        return false;
-      });
-      if (end != len) return false;
+      absl::Status probed = pt.SplitUntil(reinterpret_cast<const uint8_t*>(t.data()), t.size(),
+                                          [&](size_t, size_t e) {
+                                            end = e;
+                                            return false;
+                                          });
+      if (!probed.ok() || end != len) return false;
     }
     return true;
   };
@@ -267,6 +272,7 @@ void IncrementalCounter::Settle() {
   committed_tokens_ += settled_tokens;
   tail_tokens_ = tail_tokens;
   if (j > 0) tail_.erase(0, j < pieces.size() ? pieces[j].first : tail_.size());
+  return absl::OkStatus();
 }
 
 }  // namespace tokwise

@@ -1,5 +1,7 @@
 #include "tokwise/encoding.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstring>
 #include <fstream>
@@ -197,6 +199,17 @@ absl::StatusOr<std::shared_ptr<const Encoding>> Encoding::Make(std::unique_ptr<V
   uint32_t n_vocab = vocab->size();
   for (const auto& [text, id] : spec.special_tokens) {
     if (text.empty()) return absl::InvalidArgumentError("a special token has empty text");
+    // A special id that is also an ordinary token would decode to the ordinary token's bytes,
+    // so encode/decode would no longer round-trip.
+    if (vocab->Has(id)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "special token ", text, " has id ", id, ", which is already an ordinary token of ",
+          spec.name, "; special ids must lie outside the ranks"));
+    }
+    if (id == 0xFFFFFFFFu) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("special token ", text, " has id ", id, ", above the largest allowed"));
+    }
     n_vocab = std::max(n_vocab, id + 1);
     enc->special_by_id_.emplace(id, text);
     if (enc->special_first_bytes_.find(text[0]) == std::string::npos) {
@@ -234,7 +247,9 @@ absl::StatusOr<std::shared_ptr<const Encoding>> Encoding::Get(std::string_view n
     if (KnownEncodingSpec(name).ok()) {
       return absl::NotFoundError(absl::StrCat(
           "encoding \"", std::string(name),
-          "\" is not built in; load its .tiktoken rank file with Encoding::FromTiktokenFile"));
+          "\" is not built in; load its .tiktoken rank file (Encoding::FromTiktokenFile, "
+          "tokwise_encoding_from_file, tokwise.Encoding.from_tiktoken_file or "
+          "tokwise count --tiktoken FILE)"));
     }
     return absl::NotFoundError(absl::StrCat("unknown encoding \"", std::string(name), "\""));
   }
@@ -270,6 +285,21 @@ absl::StatusOr<std::shared_ptr<const Encoding>> Encoding::FromTiktokenFile(
     const std::string& path, const EncodingSpec& spec) {
   ErrorDetails io;
   io.reason = ErrorReason::kIo;
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) {
+      return WithErrorDetails(
+          absl::InvalidArgumentError(absl::StrCat("rank file ", path, " is a directory")), io);
+    }
+    // Real rank files are a few MB; refuse absurd sizes before reading them.
+    constexpr off_t kMaxRankFileBytes = off_t{1} << 30;
+    if (S_ISREG(st.st_mode) && st.st_size > kMaxRankFileBytes) {
+      return WithErrorDetails(
+          absl::InvalidArgumentError(absl::StrCat("rank file ", path, " has ", st.st_size,
+                                                  " bytes; the limit is ", kMaxRankFileBytes)),
+          io);
+    }
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return WithErrorDetails(absl::NotFoundError(absl::StrCat("cannot open rank file ", path)), io);
@@ -369,14 +399,11 @@ absl::Status Encoding::Run(std::string_view text, const Options& options, Sink& 
   MergeScratch scratch;
   auto ordinary = [&](std::string_view part) {
     const uint8_t* s = reinterpret_cast<const uint8_t*>(part.data());
-    pretokenizer_->Split(s, part.size(), [&](size_t b, size_t e) {
+    return pretokenizer_->Split(s, part.size(), [&](size_t b, size_t e) {
       encoding_internal::EncodePiece(*vocab_, s + b, e - b, scratch, sink);
     });
   };
-  if (!any_recognize) {
-    ordinary(text);
-    return absl::OkStatus();
-  }
+  if (!any_recognize) return ordinary(text);
   size_t pos = 0;
   while (pos < text.size()) {
     size_t at;
@@ -385,12 +412,12 @@ absl::Status Encoding::Run(std::string_view text, const Options& options, Sink& 
                      options.special, SpecialPolicy::kRecognize, &at, &tok)) {
       break;
     }
-    ordinary(text.substr(pos, at - pos));
+    absl::Status st = ordinary(text.substr(pos, at - pos));
+    if (!st.ok()) return st;
     sink(spec_.special_tokens.find(*tok)->second);
     pos = at + tok->size();
   }
-  ordinary(text.substr(pos));
-  return absl::OkStatus();
+  return ordinary(text.substr(pos));
 }
 
 absl::StatusOr<std::vector<TokenId>> Encoding::EncodeOrdinary(std::string_view text,

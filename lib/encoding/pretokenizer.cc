@@ -474,18 +474,32 @@ absl::StatusOr<std::unique_ptr<Pretokenizer>> Pretokenizer::Make(PatternKind kin
   return pt;
 }
 
-bool Pretokenizer::CustomNext(const uint8_t* s, size_t n, size_t pos, size_t* b,
-                              size_t* e) const {
-  pcre2_match_data* md = pcre2_match_data_create_from_pattern(regex_->code, nullptr);
-  int rc = pcre2_match(regex_->code, s, n, pos, PCRE2_NO_UTF_CHECK, md, nullptr);
-  bool ok = rc > 0;
-  if (ok) {
-    PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md);
-    *b = ov[0];
-    *e = ov[1];
-  }
-  pcre2_match_data_free(md);
-  return ok;
+Pretokenizer::MatchData::MatchData(const Pretokenizer& pt)
+    : md_(pcre2_match_data_create_from_pattern(pt.regex_->code, nullptr)) {}
+
+Pretokenizer::MatchData::~MatchData() {
+  pcre2_match_data_free(static_cast<pcre2_match_data*>(md_));
+}
+
+int Pretokenizer::CustomNext(const MatchData& md, const uint8_t* s, size_t n, size_t pos,
+                             size_t* b, size_t* e) const {
+  auto* data = static_cast<pcre2_match_data*>(md.get());
+  if (data == nullptr) return PCRE2_ERROR_NOMEMORY;
+  int rc = pcre2_match(regex_->code, s, n, pos, PCRE2_NO_UTF_CHECK, data, nullptr);
+  if (rc == PCRE2_ERROR_NOMATCH) return 0;
+  if (rc < 0) return rc;
+  PCRE2_SIZE* ov = pcre2_get_ovector_pointer(data);
+  *b = ov[0];
+  *e = ov[1];
+  return 1;
+}
+
+absl::Status Pretokenizer::CustomError(int rc, size_t pos) const {
+  PCRE2_UCHAR msg[256];
+  pcre2_get_error_message(rc, msg, sizeof msg);
+  return absl::ResourceExhaustedError(
+      absl::StrCat("split pattern failed at byte offset ", pos, ": ",
+                   reinterpret_cast<char*>(msg), " (the pattern backtracks too much)"));
 }
 
 }  // namespace tokwise::encoding_internal

@@ -41,10 +41,12 @@ class Pretokenizer {
   PatternKind kind() const { return kind_; }
 
   // Calls piece(begin, end) for each piece of text, in order. Text between regex matches
-  // (possible only for custom patterns) is skipped, as tiktoken skips it.
+  // (possible only for custom patterns) is skipped, as tiktoken skips it. Fails only for a
+  // custom pattern whose matching fails (PCRE2's match or depth limit on a pathological
+  // pattern): never a silently short result.
   template <class F>
-  void Split(const uint8_t* s, size_t n, F&& piece) const {
-    SplitUntil(s, n, [&piece](size_t b, size_t e) {
+  [[nodiscard]] absl::Status Split(const uint8_t* s, size_t n, F&& piece) const {
+    return SplitUntil(s, n, [&piece](size_t b, size_t e) {
       piece(b, e);
       return true;
     });
@@ -52,47 +54,66 @@ class Pretokenizer {
 
   // As Split(), but stops as soon as piece(begin, end) returns false.
   template <class F>
-  void SplitUntil(const uint8_t* s, size_t n, F&& piece) const {
+  [[nodiscard]] absl::Status SplitUntil(const uint8_t* s, size_t n, F&& piece) const {
     size_t pos = 0;
     switch (kind_) {
       case PatternKind::kGpt2:
         while (pos < n) {
           size_t e = NextPieceGpt2(s, pos, n);
-          if (!piece(pos, e)) return;
+          if (!piece(pos, e)) break;
           pos = e;
         }
-        return;
+        return absl::OkStatus();
       case PatternKind::kCl100k:
         while (pos < n) {
           size_t e = NextPieceCl100k(s, pos, n);
-          if (!piece(pos, e)) return;
+          if (!piece(pos, e)) break;
           pos = e;
         }
-        return;
+        return absl::OkStatus();
       case PatternKind::kO200k:
         while (pos < n) {
           size_t e = NextPieceO200k(s, pos, n);
-          if (!piece(pos, e)) return;
+          if (!piece(pos, e)) break;
           pos = e;
         }
-        return;
+        return absl::OkStatus();
       case PatternKind::kCustom: {
-        size_t b, e;
-        while (pos < n && CustomNext(s, n, pos, &b, &e)) {
-          if (e > b && !piece(b, e)) return;
+        MatchData md(*this);
+        size_t b = 0, e = 0;
+        int rc = 0;
+        while (pos < n && (rc = CustomNext(md, s, n, pos, &b, &e)) > 0) {
+          if (e > b && !piece(b, e)) return absl::OkStatus();
           pos = e > b ? e : b + 1;
           // Step over a whole character after an empty match.
           while (pos < n && (s[pos] & 0xC0) == 0x80) ++pos;
         }
-        return;
+        return rc < 0 ? CustomError(rc, pos) : absl::OkStatus();
       }
     }
+    return absl::OkStatus();
   }
 
  private:
   Pretokenizer() = default;
-  // Finds the next match at or after pos; false if none.
-  bool CustomNext(const uint8_t* s, size_t n, size_t pos, size_t* b, size_t* e) const;
+
+  // PCRE2 match data for one Split() call (created once per call, not per match).
+  class MatchData {
+   public:
+    explicit MatchData(const Pretokenizer& pt);
+    ~MatchData();
+    MatchData(const MatchData&) = delete;
+    MatchData& operator=(const MatchData&) = delete;
+    void* get() const { return md_; }
+
+   private:
+    void* md_;
+  };
+
+  // Finds the next match at or after pos: > 0 found, 0 none, < 0 a PCRE2 error code.
+  int CustomNext(const MatchData& md, const uint8_t* s, size_t n, size_t pos, size_t* b,
+                 size_t* e) const;
+  absl::Status CustomError(int rc, size_t pos) const;
 
   PatternKind kind_ = PatternKind::kCustom;
   struct Regex;

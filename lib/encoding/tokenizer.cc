@@ -1,5 +1,7 @@
 #include "tokwise/tokenizer.h"
 
+#include <sys/stat.h>
+
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -27,6 +29,10 @@ constexpr uint64_t kMaxTokenizerFileBytes = uint64_t{1} << 30;
 
 // Reads a whole file. NotFound / DataLoss / InvalidArgument (too large) name the path.
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory"));
+  }
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) return absl::NotFoundError(absl::StrCat("cannot open ", path));
   std::string data;

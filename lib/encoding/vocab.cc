@@ -124,7 +124,9 @@ absl::StatusOr<std::unique_ptr<Vocab>> Vocab::FromTiktoken(std::string_view data
   v->bytes_ = v->own_bytes_.data();
   v->BuildIndex();
   if (v->slots_ == nullptr) {
-    return absl::InvalidArgumentError("rank file: the same token bytes appear under two ranks");
+    return absl::InvalidArgumentError(absl::StrCat(
+        "rank file: ranks ", v->duplicate_ranks_[0], " and ", v->duplicate_ranks_[1],
+        " have the same token bytes"));
   }
   v->Finish();
   for (int b = 0; b < 256; ++b) {
@@ -158,6 +160,8 @@ void Vocab::BuildIndex() {
           BytesEqual(bytes_ + offsets_[s.rank], bytes_ + a, b - a)) {
         slots_ = nullptr;  // Duplicate token bytes.
         own_slots_.clear();
+        duplicate_ranks_[0] = s.rank;
+        duplicate_ranks_[1] = r;
         return;
       }
       i = (i + 1) & mask_;

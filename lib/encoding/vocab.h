@@ -170,6 +170,7 @@ class Vocab {
   static uint64_t NextUid();
 
   uint64_t uid_ = NextUid();
+  uint32_t duplicate_ranks_[2] = {0, 0};  // Set by BuildIndex() when it finds a duplicate.
   uint32_t n_ = 0;
   uint32_t n_present_ = 0;
   size_t max_token_len_ = 0;
