@@ -302,3 +302,13 @@ def test_encode_to_numpy():
     enc = tiktoken.get_encoding("cl100k_base")
     arr = enc.encode_to_numpy("hello world")
     assert arr.dtype == np.uint32 and arr.tolist() == [15339, 1917]
+
+
+def test_special_arguments_must_be_all_or_collections():
+    # tiktoken raises TypeError for a bare string other than "all" (it cannot subtract a str
+    # from a set); reading "x" as the set {"x"} of characters would hide the mistake.
+    enc = tokwise.get_encoding("cl100k_base")
+    with pytest.raises(TypeError):
+        enc.encode("hello", allowed_special="<|endoftext|>")
+    with pytest.raises(TypeError):
+        enc.encode("hello", disallowed_special="<|endoftext|>")

@@ -192,11 +192,7 @@ def test_version():
 
 def test_gil_is_released_during_long_calls():
     enc = tokwise.get_encoding("o200k_base")
-    big = ("All human beings are born free and equal in dignity and rights. " * 60_000).encode()
-    start = time.perf_counter()
-    enc.count(big)
-    single = time.perf_counter() - start
-
+    big = ("All human beings are born free and equal in dignity and rights. " * 200_000).encode()
     started, done = threading.Event(), threading.Event()
     span = []
 
@@ -215,12 +211,12 @@ def test_gil_is_released_during_long_calls():
         stamps.append(time.perf_counter())
     thread.join()
     t0, t1 = span
-    # While the worker counts, this thread keeps running: no gap in its progress comes close to
-    # the length of the count. Holding the GIL would stall it for the whole count.
-    points = sorted([t0, t1] + [s for s in stamps if t0 <= s <= t1])
-    largest_gap = max(b - a for a, b in zip(points, points[1:]))
-    assert t1 - t0 > 0.5 * single
-    assert largest_gap < 0.5 * (t1 - t0), (largest_gap, t1 - t0, len(points))
+    # While the worker counts (about 0.1 s), this thread keeps running Python code: holding
+    # the GIL would stall it for the whole count, leaving (almost) no stamps inside the
+    # window. Counting stamps rather than timing gaps keeps the test stable on a loaded
+    # machine, where the scheduler may pause either thread for tens of milliseconds.
+    inside = sum(1 for s in stamps if t0 <= s <= t1)
+    assert inside > 1000, (inside, t1 - t0)
 
 
 def _public(names):

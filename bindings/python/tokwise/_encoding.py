@@ -137,6 +137,14 @@ class Encoding:
 
         None means the plain tiktoken default (every special token disallowed).
         """
+        # A string other than "all" is a mistake (a set of one token was meant); tiktoken
+        # fails on it with TypeError too, instead of reading it as a set of characters.
+        for name, value in (("allowed_special", allowed_special),
+                            ("disallowed_special", disallowed_special)):
+            if isinstance(value, str) and value != "all":
+                raise TypeError(
+                    f'{name} must be "all" or a collection of strings, not the string {value!r}'
+                )
         key = (
             allowed_special if isinstance(allowed_special, str) else frozenset(allowed_special),
             disallowed_special
