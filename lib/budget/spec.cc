@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "base/json_depth.h"
 #include "simdjson.h"
 #include "tokwise/budget.h"
 
@@ -130,6 +131,7 @@ absl::Status ValidateScopeKey(std::string_view key, bool allow_wildcard) {
 }
 
 absl::StatusOr<BudgetSpec> BudgetSpec::FromJson(std::string_view json) {
+  if (absl::Status deep = base::CheckJsonDepth(json); !deep.ok()) return deep;
   simdjson::padded_string padded(json.data(), json.size());
   // The on-demand parser reads lazily; a full DOM pass first rejects malformed JSON anywhere
   // (trailing garbage included), so the walk below sees only well-formed documents.

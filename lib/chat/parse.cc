@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/json_depth.h"
 #include "chat/request_storage.h"
 #include "simdjson.h"
 #include "tokwise/chat.h"
@@ -1671,6 +1672,7 @@ od::parser& ThreadParser() {
 }  // namespace
 
 absl::StatusOr<ChatRequest> ParseChatRequest(std::string_view json, ChatFormat format) {
+  if (absl::Status deep = base::CheckJsonDepth(json); !deep.ok()) return deep;
   ChatRequest req;
   req.storage = std::make_unique<ChatRequest::Storage>();
   ChatRequest::Storage& st = *req.storage;

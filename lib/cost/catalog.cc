@@ -10,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/json_depth.h"
 #include "base/strings.h"
 #include "cost/decimal.h"
 #include "cost/embedded_catalog.h"
@@ -260,6 +261,7 @@ absl::Status Catalog::Add(std::shared_ptr<const ModelInfo> model) {
 }
 
 absl::StatusOr<Catalog> Catalog::FromJson(std::string_view json) {
+  if (absl::Status deep = base::CheckJsonDepth(json); !deep.ok()) return deep;
   simdjson::padded_string padded(json.data(), json.size());
   od::parser parser;
   od::document doc;

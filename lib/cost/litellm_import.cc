@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "base/json_depth.h"
 #include "base/strings.h"
 #include "cost/decimal.h"
 #include "cost/json_util.h"
@@ -89,6 +90,7 @@ std::string TokenizerFor(std::string_view name, std::string_view provider) {
 }  // namespace
 
 absl::StatusOr<Catalog> Catalog::FromLiteLlmJson(std::string_view json, size_t* skipped) {
+  if (absl::Status deep = base::CheckJsonDepth(json); !deep.ok()) return deep;
   if (skipped != nullptr) *skipped = 0;
   simdjson::padded_string padded(json.data(), json.size());
   od::parser parser;

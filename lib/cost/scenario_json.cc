@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "base/json_depth.h"
 #include "simdjson.h"
 #include "tokwise/scenario.h"
 
@@ -327,6 +328,7 @@ absl::Status Calls(const object& root, Scenario* s) {
 }  // namespace
 
 absl::StatusOr<ScenarioSpec> ScenarioFromJson(std::string_view json) {
+  if (absl::Status deep = base::CheckJsonDepth(json); !deep.ok()) return deep;
   simdjson::dom::parser parser;
   simdjson::padded_string padded(json.data(), json.size());
   element root_el;

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "base/json_depth.h"
 #include "cost/json_util.h"
 #include "simdjson.h"
 
@@ -426,6 +427,7 @@ absl::StatusOr<NormalizedUsage> FromGemini(const Raw& raw) {
 }  // namespace
 
 absl::StatusOr<NormalizedUsage> NormalizeUsage(std::string_view json, UsageFormat format) {
+  if (absl::Status deep = base::CheckJsonDepth(json); !deep.ok()) return deep;
   thread_local ThreadState state;
   const size_t need = json.size() + simdjson::SIMDJSON_PADDING;
   if (state.capacity < need) {
