@@ -60,6 +60,18 @@ std::string_view RoleName(Role role) {
 
 namespace {
 
+// The role RoleName() spells `name`; false for any other name.
+bool RoleFromName(std::string_view name, Role* role) {
+  for (Role r : {Role::kSystem, Role::kDeveloper, Role::kUser, Role::kAssistant, Role::kTool,
+                 Role::kFunction}) {
+    if (RoleName(r) == name) {
+      *role = r;
+      return true;
+    }
+  }
+  return false;
+}
+
 const char* JsonTypeName(od::json_type t) {
   switch (t) {
     case od::json_type::array:
@@ -337,6 +349,103 @@ class Parser {
     return absl::OkStatus();
   }
 
+  // ---- Composite reads -------------------------------------------------------------------
+
+  // Whether `v` is null (fields that take null for "absent").
+  absl::Status IsNull(od::value& v, bool* null) {
+    od::json_type t{};
+    if (absl::Status s = Type(v, &t); !s.ok()) return s;
+    *null = t == od::json_type::null;
+    return absl::OkStatus();
+  }
+
+  // Object `v`, field by field: f(key, value) as for Fields().
+  template <class F>
+  absl::Status ObjectFields(od::value& v, F&& f) {
+    od::object obj;
+    if (absl::Status s = Object(v, &obj); !s.ok()) return s;
+    return Fields(obj, std::forward<F>(f));
+  }
+
+  // Array `v`, element by element: f(index, value).
+  template <class F>
+  absl::Status ArrayElements(od::value& v, F&& f) {
+    od::array arr;
+    if (absl::Status s = Array(v, &arr); !s.ok()) return s;
+    return Elements(arr, std::forward<F>(f));
+  }
+
+  // Array `v` whose elements must be objects: f(index, object).
+  template <class F>
+  absl::Status ObjectElements(od::value& v, F&& f) {
+    return ArrayElements(v, [&](uint32_t i, od::value& e) -> absl::Status {
+      od::object obj;
+      if (absl::Status s = Object(e, &obj); !s.ok()) return s;
+      return f(i, obj);
+    });
+  }
+
+  // ObjectElements(), with null read as an empty array.
+  template <class F>
+  absl::Status OptObjectElements(od::value& v, F&& f) {
+    bool null = false;
+    if (absl::Status s = IsNull(v, &null); !s.ok() || null) return s;
+    return ObjectElements(v, std::forward<F>(f));
+  }
+
+  // RawObject(), with null leaving `out` empty.
+  absl::Status OptRawObject(od::value& v, std::string_view* out) {
+    bool null = false;
+    if (absl::Status s = IsNull(v, &null); !s.ok() || null) return s;
+    return RawObject(v, out);
+  }
+
+  // Format detection only: f over the fields (elements) of `v` if it is an object (an array);
+  // any other value is left for the real pass to report.
+  template <class F>
+  absl::Status FieldsIfObject(od::value& v, F&& f) {
+    od::json_type t{};
+    if (absl::Status s = Type(v, &t); !s.ok()) return s;
+    if (t != od::json_type::object) return absl::OkStatus();
+    return ObjectFields(v, std::forward<F>(f));
+  }
+  template <class F>
+  absl::Status ElementsIfArray(od::value& v, F&& f) {
+    od::json_type t{};
+    if (absl::Status s = Type(v, &t); !s.ok()) return s;
+    if (t != od::json_type::array) return absl::OkStatus();
+    return ArrayElements(v, std::forward<F>(f));
+  }
+
+  // "unknown <what> '<value>'<note>", reported at `field` of the current object.
+  absl::Status Unknown(std::string_view field, std::string_view what, std::string_view value,
+                       std::string_view note = "") {
+    Scope scope(this, field);
+    return Error(absl::StrCat("unknown ", std::string(what), " '", std::string(value), "'",
+                              std::string(note)));
+  }
+
+  // "<noun> of type '<type>' needs '<field>'" unless `present`.
+  absl::Status Need(std::string_view noun, std::string_view type, bool present,
+                    std::string_view field) const {
+    if (present) return absl::OkStatus();
+    return Error(absl::StrCat(std::string(noun), " of type '", std::string(type), "' needs '",
+                              std::string(field), "'"));
+  }
+
+  // A list of tool definitions (null: none). fill(index, object, tool) reads one definition,
+  // which is then kept.
+  template <class F>
+  absl::Status Tools(od::value& v, F&& fill) {
+    return OptObjectElements(v, [&](uint32_t i, od::object& obj) -> absl::Status {
+      ToolDefinition tool;
+      tool.source_index = i;
+      if (absl::Status s = fill(i, obj, &tool); !s.ok()) return s;
+      req_->tools.push_back(tool);
+      return absl::OkStatus();
+    });
+  }
+
   // ---- Shared pieces ---------------------------------------------------------------------
 
   absl::Status CacheControl(od::value& v, CacheTtl* ttl, Section section, uint32_t index,
@@ -377,16 +486,9 @@ class Parser {
 // ---------------------------------------------------------------------------------------------
 
 absl::Status Parser::DetectMessages(od::value& v, ChatFormat* found) {
-  od::array arr;
-  if (absl::Status s = Array(v, &arr); !s.ok()) return s;
-  return Elements(arr, [&](uint32_t, od::value& m) -> absl::Status {
+  return ArrayElements(v, [&](uint32_t, od::value& m) -> absl::Status {
     if (*found != ChatFormat::kAuto) return absl::OkStatus();
-    od::json_type t{};
-    if (absl::Status s = Type(m, &t); !s.ok()) return s;
-    if (t != od::json_type::object) return absl::OkStatus();  // Reported by the real pass.
-    od::object obj;
-    if (absl::Status s = Object(m, &obj); !s.ok()) return s;
-    return Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
+    return FieldsIfObject(m, [&](std::string_view key, od::value& f) -> absl::Status {
       if (*found != ChatFormat::kAuto) return absl::OkStatus();
       if (key == "tool_calls" || key == "tool_call_id" || key == "function_call" ||
           key == "refusal" || key == "audio") {
@@ -398,19 +500,9 @@ absl::Status Parser::DetectMessages(od::value& v, ChatFormat* found) {
           *found = ChatFormat::kOpenAIChat;
         }
       } else if (key == "content") {
-        od::json_type ct{};
-        if (absl::Status s = Type(f, &ct); !s.ok()) return s;
-        if (ct != od::json_type::array) return absl::OkStatus();
-        od::array parts;
-        if (absl::Status s = Array(f, &parts); !s.ok()) return s;
-        return Elements(parts, [&](uint32_t, od::value& p) -> absl::Status {
+        return ElementsIfArray(f, [&](uint32_t, od::value& p) -> absl::Status {
           if (*found != ChatFormat::kAuto) return absl::OkStatus();
-          od::json_type pt{};
-          if (absl::Status s = Type(p, &pt); !s.ok()) return s;
-          if (pt != od::json_type::object) return absl::OkStatus();
-          od::object part;
-          if (absl::Status s = Object(p, &part); !s.ok()) return s;
-          return Fields(part, [&](std::string_view k, od::value& pv) -> absl::Status {
+          return FieldsIfObject(p, [&](std::string_view k, od::value& pv) -> absl::Status {
             if (k == "cache_control") *found = ChatFormat::kAnthropicMessages;
             if (k != "type") return absl::OkStatus();
             std::string_view type;
@@ -460,19 +552,9 @@ absl::StatusOr<ChatFormat> Parser::Detect() {
       // A view into the parser's buffer: valid until the rewind after this pass.
       if (v.get_string().get(model) != simdjson::SUCCESS) model = {};
     } else if (key == "tools") {
-      od::json_type tt{};
-      if (absl::Status st = Type(v, &tt); !st.ok()) return st;
-      if (tt != od::json_type::array) return absl::OkStatus();
-      od::array tools;
-      if (absl::Status st = Array(v, &tools); !st.ok()) return st;
-      return Elements(tools, [&](uint32_t, od::value& tool) -> absl::Status {
+      return ElementsIfArray(v, [&](uint32_t, od::value& tool) -> absl::Status {
         if (found != ChatFormat::kAuto) return absl::OkStatus();
-        od::json_type tk{};
-        if (absl::Status st = Type(tool, &tk); !st.ok()) return st;
-        if (tk != od::json_type::object) return absl::OkStatus();
-        od::object obj;
-        if (absl::Status st = Object(tool, &obj); !st.ok()) return st;
-        return Fields(obj, [&](std::string_view k, od::value&) -> absl::Status {
+        return FieldsIfObject(tool, [&](std::string_view k, od::value&) -> absl::Status {
           if (found != ChatFormat::kAuto) return absl::OkStatus();
           if (k == "input_schema" || k == "cache_control") {
             found = ChatFormat::kAnthropicMessages;
@@ -508,13 +590,10 @@ absl::StatusOr<ChatFormat> Parser::Detect() {
 
 absl::Status Parser::CacheControl(od::value& v, CacheTtl* ttl, Section section, uint32_t index,
                                   uint32_t part_index) {
-  od::json_type t{};
-  if (absl::Status s = Type(v, &t); !s.ok()) return s;
-  if (t == od::json_type::null) return absl::OkStatus();
-  od::object obj;
-  if (absl::Status s = Object(v, &obj); !s.ok()) return s;
+  bool null = false;
+  if (absl::Status s = IsNull(v, &null); !s.ok() || null) return s;
   std::string_view type, ttl_text;
-  absl::Status s = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
+  absl::Status s = ObjectFields(v, [&](std::string_view key, od::value& f) -> absl::Status {
     if (key == "type") return String(f, &type);
     if (key == "ttl") return String(f, &ttl_text);
     return absl::OkStatus();
@@ -586,11 +665,7 @@ absl::Status Parser::Parts(od::value& v, PartDialect dialect, ChatMessage* msg) 
     return absl::OkStatus();
   }
   if (t != od::json_type::array) return TypeError("a string or an array of parts", t, v);
-  od::array arr;
-  if (absl::Status s = Array(v, &arr); !s.ok()) return s;
-  return Elements(arr, [&](uint32_t i, od::value& p) -> absl::Status {
-    od::object obj;
-    if (absl::Status s = Object(p, &obj); !s.ok()) return s;
+  return ObjectElements(v, [&](uint32_t i, od::object& obj) -> absl::Status {
     if (dialect == PartDialect::kAnthropic) return AnthropicBlock(obj, i, false, msg);
     return Part(obj, dialect, i, msg);
   });
@@ -619,9 +694,7 @@ absl::Status Parser::Part(od::object& obj, PartDialect dialect, uint32_t index, 
       od::json_type t{};
       if (absl::Status st = Type(f, &t); !st.ok()) return st;
       if (t == od::json_type::string) return String(f, &image_url_text);  // Responses form.
-      od::object io;
-      if (absl::Status st = Object(f, &io); !st.ok()) return st;
-      return Fields(io, [&](std::string_view k, od::value& iv) -> absl::Status {
+      return ObjectFields(f, [&](std::string_view k, od::value& iv) -> absl::Status {
         if (k == "url") return String(iv, &image_url_text);
         if (k == "detail") return OptString(iv, &detail_text);
         return absl::OkStatus();
@@ -634,9 +707,7 @@ absl::Status Parser::Part(od::object& obj, PartDialect dialect, uint32_t index, 
     }
     if (key == "input_audio") {
       has_audio = true;
-      od::object ao;
-      if (absl::Status st = Object(f, &ao); !st.ok()) return st;
-      return Fields(ao, [&](std::string_view k, od::value& av) -> absl::Status {
+      return ObjectFields(f, [&](std::string_view k, od::value& av) -> absl::Status {
         if (k == "data") return String(av, &part.data);
         if (k == "format") return String(av, &part.media_type);
         return absl::OkStatus();
@@ -644,9 +715,7 @@ absl::Status Parser::Part(od::object& obj, PartDialect dialect, uint32_t index, 
     }
     if (key == "file") {  // Chat: {"type":"file","file":{...}}
       has_file = true;
-      od::object fo;
-      if (absl::Status st = Object(f, &fo); !st.ok()) return st;
-      return Fields(fo, [&](std::string_view k, od::value& fv) -> absl::Status {
+      return ObjectFields(f, [&](std::string_view k, od::value& fv) -> absl::Status {
         if (k == "file_id") return OptString(fv, &file_id);
         if (k == "file_data") return OptString(fv, &file_data);
         if (k == "filename") return OptString(fv, &part.name);
@@ -662,10 +731,7 @@ absl::Status Parser::Part(od::object& obj, PartDialect dialect, uint32_t index, 
   });
   if (!s.ok()) return s;
 
-  auto need = [&](bool present, const char* field) -> absl::Status {
-    if (present) return absl::OkStatus();
-    return Error(absl::StrCat("part of type '", std::string(type), "' needs '", field, "'"));
-  };
+  auto need = [&](bool present, const char* field) { return Need("part", type, present, field); };
   const bool chat = dialect == PartDialect::kChat;
   if (type.empty()) return Error("content part without a 'type'");
   if ((chat && type == "text") || (!chat && (type == "input_text" || type == "output_text" ||
@@ -711,8 +777,7 @@ absl::Status Parser::Part(od::object& obj, PartDialect dialect, uint32_t index, 
       part.data = file_id;
     }
   } else {
-    Scope scope(this, "type");
-    return Error(absl::StrCat("unknown content part type '", std::string(type), "'"));
+    return Unknown("type", "content part type", type);
   }
   msg->parts.push_back(part);
   return absl::OkStatus();
@@ -731,9 +796,7 @@ absl::Status Parser::ChatBody() {
     if (key == "model") return String(v, &req_->model);
     if (key == "messages") {
       has_messages = true;
-      od::array arr;
-      if (absl::Status st = Array(v, &arr); !st.ok()) return st;
-      return Elements(arr, [&](uint32_t i, od::value& m) { return ChatMessageObject(m, i); });
+      return ArrayElements(v, [&](uint32_t i, od::value& m) { return ChatMessageObject(m, i); });
     }
     if (key == "tools") return ChatTools(v, false);
     if (key == "functions") return ChatTools(v, true);
@@ -750,15 +813,13 @@ absl::Status Parser::ChatBody() {
 }
 
 absl::Status Parser::ChatMessageObject(od::value& v, uint32_t index) {
-  od::object obj;
-  if (absl::Status s = Object(v, &obj); !s.ok()) return s;
   ChatMessage msg;
   msg.section = Section::kMessages;
   msg.source_index = index;
   std::string_view role;
   bool has_role = false, has_content = false, content_null = false, has_calls = false;
   std::vector<ChatPart> calls;  // Tool calls follow the content.
-  absl::Status s = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
+  absl::Status s = ObjectFields(v, [&](std::string_view key, od::value& f) -> absl::Status {
     if (key == "role") {
       has_role = true;
       return String(f, &role);
@@ -786,15 +847,12 @@ absl::Status Parser::ChatMessageObject(od::value& v, uint32_t index) {
       return absl::OkStatus();
     }
     if (key == "function_call") {
-      od::json_type t{};
-      if (absl::Status st = Type(f, &t); !st.ok()) return st;
-      if (t == od::json_type::null) return absl::OkStatus();
-      od::object fc;
-      if (absl::Status st = Object(f, &fc); !st.ok()) return st;
+      bool null = false;
+      if (absl::Status st = IsNull(f, &null); !st.ok() || null) return st;
       ChatPart part;
       part.type = PartType::kToolCall;
       bool has_name = false;
-      absl::Status st = Fields(fc, [&](std::string_view k, od::value& fv) -> absl::Status {
+      absl::Status st = ObjectFields(f, [&](std::string_view k, od::value& fv) -> absl::Status {
         if (k == "name") {
           has_name = true;
           return String(fv, &part.name);
@@ -809,14 +867,7 @@ absl::Status Parser::ChatMessageObject(od::value& v, uint32_t index) {
       return absl::OkStatus();
     }
     if (key == "tool_calls") {
-      od::json_type t{};
-      if (absl::Status st = Type(f, &t); !st.ok()) return st;
-      if (t == od::json_type::null) return absl::OkStatus();
-      od::array arr;
-      if (absl::Status st = Array(f, &arr); !st.ok()) return st;
-      return Elements(arr, [&](uint32_t i, od::value& cv) -> absl::Status {
-        od::object call;
-        if (absl::Status st = Object(cv, &call); !st.ok()) return st;
+      return OptObjectElements(f, [&](uint32_t i, od::object& call) -> absl::Status {
         ChatPart part;
         part.type = PartType::kToolCall;
         part.source_index = i;
@@ -827,9 +878,7 @@ absl::Status Parser::ChatMessageObject(od::value& v, uint32_t index) {
           if (k == "type") return String(fv, &type);
           if (k == "function" || k == "custom") {
             has_fn = true;
-            od::object fn;
-            if (absl::Status s2 = Object(fv, &fn); !s2.ok()) return s2;
-            return Fields(fn, [&](std::string_view k2, od::value& v2) -> absl::Status {
+            return ObjectFields(fv, [&](std::string_view k2, od::value& v2) -> absl::Status {
               if (k2 == "name") return String(v2, &part.name);
               if (k2 == "arguments" || k2 == "input") return String(v2, &part.text);
               return absl::OkStatus();
@@ -839,8 +888,7 @@ absl::Status Parser::ChatMessageObject(od::value& v, uint32_t index) {
         });
         if (!st.ok()) return st;
         if (!type.empty() && type != "function" && type != "custom") {
-          Scope scope(this, "type");
-          return Error(absl::StrCat("unknown tool call type '", std::string(type), "'"));
+          return Unknown("type", "tool call type", type);
         }
         if (!has_fn || part.name.empty()) {
           return Error("tool call without a function name");
@@ -851,15 +899,12 @@ absl::Status Parser::ChatMessageObject(od::value& v, uint32_t index) {
       });
     }
     if (key == "audio") {  // A previous assistant audio reply, referenced by id.
-      od::json_type t{};
-      if (absl::Status st = Type(f, &t); !st.ok()) return st;
-      if (t == od::json_type::null) return absl::OkStatus();
-      od::object ao;
-      if (absl::Status st = Object(f, &ao); !st.ok()) return st;
+      bool null = false;
+      if (absl::Status st = IsNull(f, &null); !st.ok() || null) return st;
       ChatPart part;
       part.type = PartType::kAudio;
       part.source = SourceKind::kFileId;
-      absl::Status st = Fields(ao, [&](std::string_view k, od::value& av) -> absl::Status {
+      absl::Status st = ObjectFields(f, [&](std::string_view k, od::value& av) -> absl::Status {
         if (k == "id") return String(av, &part.data);
         return absl::OkStatus();
       });
@@ -872,22 +917,7 @@ absl::Status Parser::ChatMessageObject(od::value& v, uint32_t index) {
   if (!s.ok()) return s;
 
   if (!has_role) return Error("message without a 'role'");
-  if (role == "system") {
-    msg.role = Role::kSystem;
-  } else if (role == "developer") {
-    msg.role = Role::kDeveloper;
-  } else if (role == "user") {
-    msg.role = Role::kUser;
-  } else if (role == "assistant") {
-    msg.role = Role::kAssistant;
-  } else if (role == "tool") {
-    msg.role = Role::kTool;
-  } else if (role == "function") {
-    msg.role = Role::kFunction;
-  } else {
-    Scope scope(this, "role");
-    return Error(absl::StrCat("unknown role '", std::string(role), "'"));
-  }
+  if (!RoleFromName(role, &msg.role)) return Unknown("role", "role", role);
   if (msg.role == Role::kAssistant) {
     if ((!has_content || content_null) && calls.empty()) {
       return Error("assistant message needs 'content', 'tool_calls' or 'function_call'");
@@ -911,28 +941,16 @@ absl::Status Parser::ChatMessageObject(od::value& v, uint32_t index) {
 
 // Chat "tools" ({"type":"function","function":{...}}) or legacy "functions" ({...}).
 absl::Status Parser::ChatTools(od::value& v, bool legacy) {
-  od::json_type t{};
-  if (absl::Status s = Type(v, &t); !s.ok()) return s;
-  if (t == od::json_type::null) return absl::OkStatus();
-  od::array arr;
-  if (absl::Status s = Array(v, &arr); !s.ok()) return s;
+  bool null = false;
+  if (absl::Status s = IsNull(v, &null); !s.ok() || null) return s;
   if (legacy) req_->legacy_functions = true;
-  return Elements(arr, [&](uint32_t i, od::value& tv) -> absl::Status {
-    od::object obj;
-    if (absl::Status s = Object(tv, &obj); !s.ok()) return s;
-    ToolDefinition tool;
-    tool.source_index = i;
-    tool.type = "function";
+  return Tools(v, [&](uint32_t, od::object& obj, ToolDefinition* tool) -> absl::Status {
+    tool->type = "function";
     bool has_fn = legacy;
     auto function_fields = [&](std::string_view k, od::value& fv) -> absl::Status {
-      if (k == "name") return String(fv, &tool.name);
-      if (k == "description") return OptString(fv, &tool.description);
-      if (k == "parameters") {
-        od::json_type pt{};
-        if (absl::Status s = Type(fv, &pt); !s.ok()) return s;
-        if (pt == od::json_type::null) return absl::OkStatus();
-        return RawObject(fv, &tool.parameters);
-      }
+      if (k == "name") return String(fv, &tool->name);
+      if (k == "description") return OptString(fv, &tool->description);
+      if (k == "parameters") return OptRawObject(fv, &tool->parameters);
       return absl::OkStatus();
     };
     absl::Status s;
@@ -944,22 +962,18 @@ absl::Status Parser::ChatTools(od::value& v, bool legacy) {
         if (key == "type") return String(f, &type);
         if (key == "function" || key == "custom") {
           has_fn = true;
-          od::object fn;
-          if (absl::Status st = Object(f, &fn); !st.ok()) return st;
-          return Fields(fn, function_fields);
+          return ObjectFields(f, function_fields);
         }
         return absl::OkStatus();
       });
       if (s.ok() && type != "function" && type != "custom") {
-        Scope scope(this, "type");
-        return Error(absl::StrCat("unknown tool type '", std::string(type), "'"));
+        return Unknown("type", "tool type", type);
       }
-      if (s.ok() && type == "custom") tool.type = "custom";
+      if (s.ok() && type == "custom") tool->type = "custom";
     }
     if (!s.ok()) return s;
     if (!has_fn) return Error("tool without a 'function'");
-    if (tool.name.empty()) return Error("tool without a 'name'");
-    req_->tools.push_back(tool);
+    if (tool->name.empty()) return Error("tool without a 'name'");
     return absl::OkStatus();
   });
 }
@@ -983,16 +997,12 @@ absl::Status Parser::ChatToolChoice(od::value& v, bool legacy) {
     }
     return absl::OkStatus();
   }
-  od::object obj;
-  if (absl::Status s = Object(v, &obj); !s.ok()) return s;
   std::string_view type;
-  absl::Status s = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
+  absl::Status s = ObjectFields(v, [&](std::string_view key, od::value& f) -> absl::Status {
     if (key == "type") return String(f, &type);
     if (key == "name") return String(f, &choice.name);  // Legacy {"name": ...}.
     if (key == "function" || key == "custom") {
-      od::object fn;
-      if (absl::Status st = Object(f, &fn); !st.ok()) return st;
-      return Fields(fn, [&](std::string_view k, od::value& fv) -> absl::Status {
+      return ObjectFields(f, [&](std::string_view k, od::value& fv) -> absl::Status {
         if (k == "name") return String(fv, &choice.name);
         return absl::OkStatus();
       });
@@ -1049,10 +1059,8 @@ absl::Status Parser::ResponsesBody() {
         req_->messages.push_back(std::move(msg));
         return absl::OkStatus();
       }
-      od::array arr;
       if (t != od::json_type::array) return TypeError("a string or an array of items", t, v);
-      if (absl::Status st = Array(v, &arr); !st.ok()) return st;
-      return Elements(arr, [&](uint32_t i, od::value& item) { return ResponsesItem(item, i); });
+      return ArrayElements(v, [&](uint32_t i, od::value& item) { return ResponsesItem(item, i); });
     }
     if (key == "tools") return ResponsesTools(v);
     if (key == "tool_choice") return ChatToolChoice(v, false);
@@ -1066,8 +1074,6 @@ absl::Status Parser::ResponsesBody() {
 }
 
 absl::Status Parser::ResponsesItem(od::value& v, uint32_t index) {
-  od::object obj;
-  if (absl::Status s = Object(v, &obj); !s.ok()) return s;
   ChatMessage msg;
   msg.section = Section::kInput;
   msg.source_index = index;
@@ -1077,7 +1083,7 @@ absl::Status Parser::ResponsesItem(od::value& v, uint32_t index) {
   ChatMessage output_holder;  // function_call_output given as an array of parts.
   std::string_view output_text;
   bool output_is_string = false;
-  absl::Status s = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
+  absl::Status s = ObjectFields(v, [&](std::string_view key, od::value& f) -> absl::Status {
     if (key == "type") return String(f, &type);
     if (key == "role") return String(f, &role);
     if (key == "content") {
@@ -1105,11 +1111,7 @@ absl::Status Parser::ResponsesItem(od::value& v, uint32_t index) {
       return Parts(f, PartDialect::kResponses, &output_holder);
     }
     if (key == "summary") {
-      od::array arr;
-      if (absl::Status st = Array(f, &arr); !st.ok()) return st;
-      return Elements(arr, [&](uint32_t i, od::value& sv) -> absl::Status {
-        od::object so;
-        if (absl::Status st = Object(sv, &so); !st.ok()) return st;
+      return ObjectElements(f, [&](uint32_t i, od::object& so) -> absl::Status {
         ChatPart part;
         part.type = PartType::kReasoning;
         part.source_index = i;
@@ -1127,24 +1129,11 @@ absl::Status Parser::ResponsesItem(od::value& v, uint32_t index) {
   if (!s.ok()) return s;
 
   if (type.empty() && !role.empty()) type = "message";
-  auto need = [&](bool present, const char* field) -> absl::Status {
-    if (present) return absl::OkStatus();
-    return Error(absl::StrCat("item of type '", std::string(type), "' needs '", field, "'"));
-  };
+  auto need = [&](bool present, const char* field) { return Need("item", type, present, field); };
   if (type == "message") {
-    if (role == "user") {
-      msg.role = Role::kUser;
-    } else if (role == "assistant") {
-      msg.role = Role::kAssistant;
-    } else if (role == "system") {
-      msg.role = Role::kSystem;
-    } else if (role == "developer") {
-      msg.role = Role::kDeveloper;
-    } else if (role.empty()) {
-      return Error("message item without a 'role'");
-    } else {
-      Scope scope(this, "role");
-      return Error(absl::StrCat("unknown role '", std::string(role), "'"));
+    if (role.empty()) return Error("message item without a 'role'");
+    if (!RoleFromName(role, &msg.role) || msg.role == Role::kTool || msg.role == Role::kFunction) {
+      return Unknown("role", "role", role);
     }
     if (absl::Status st = need(has_content, "content"); !st.ok()) return st;
   } else if (type == "function_call" || type == "custom_tool_call") {
@@ -1205,42 +1194,26 @@ absl::Status Parser::ResponsesItem(od::value& v, uint32_t index) {
   } else if (type.empty()) {
     return Error("input item without a 'type'");
   } else {
-    Scope scope(this, "type");
-    return Error(absl::StrCat("unknown input item type '", std::string(type), "'"));
+    return Unknown("type", "input item type", type);
   }
   req_->messages.push_back(std::move(msg));
   return absl::OkStatus();
 }
 
 absl::Status Parser::ResponsesTools(od::value& v) {
-  od::json_type t{};
-  if (absl::Status s = Type(v, &t); !s.ok()) return s;
-  if (t == od::json_type::null) return absl::OkStatus();
-  od::array arr;
-  if (absl::Status s = Array(v, &arr); !s.ok()) return s;
-  return Elements(arr, [&](uint32_t i, od::value& tv) -> absl::Status {
-    od::object obj;
-    if (absl::Status s = Object(tv, &obj); !s.ok()) return s;
-    ToolDefinition tool;
-    tool.source_index = i;
+  return Tools(v, [&](uint32_t, od::object& obj, ToolDefinition* tool) -> absl::Status {
     absl::Status s = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
-      if (key == "type") return String(f, &tool.type);
-      if (key == "name") return String(f, &tool.name);
-      if (key == "description") return OptString(f, &tool.description);
-      if (key == "parameters") {
-        od::json_type pt{};
-        if (absl::Status st = Type(f, &pt); !st.ok()) return st;
-        if (pt == od::json_type::null) return absl::OkStatus();
-        return RawObject(f, &tool.parameters);
-      }
+      if (key == "type") return String(f, &tool->type);
+      if (key == "name") return String(f, &tool->name);
+      if (key == "description") return OptString(f, &tool->description);
+      if (key == "parameters") return OptRawObject(f, &tool->parameters);
       return absl::OkStatus();
     });
     if (!s.ok()) return s;
-    if (tool.type.empty()) return Error("tool without a 'type'");
-    if ((tool.type == "function" || tool.type == "custom") && tool.name.empty()) {
+    if (tool->type.empty()) return Error("tool without a 'type'");
+    if ((tool->type == "function" || tool->type == "custom") && tool->name.empty()) {
       return Error("function tool without a 'name'");
     }
-    req_->tools.push_back(tool);
     return absl::OkStatus();
   });
 }
@@ -1258,9 +1231,7 @@ absl::Status Parser::AnthropicBody() {
     if (key == "system") return AnthropicSystem(v);
     if (key == "messages") {
       has_messages = true;
-      od::array arr;
-      if (absl::Status st = Array(v, &arr); !st.ok()) return st;
-      return Elements(arr, [&](uint32_t i, od::value& m) { return AnthropicMessage(m, i); });
+      return ArrayElements(v, [&](uint32_t i, od::value& m) { return AnthropicMessage(m, i); });
     }
     if (key == "tools") return AnthropicTools(v);
     if (key == "tool_choice") return AnthropicToolChoice(v);
@@ -1294,12 +1265,8 @@ absl::Status Parser::AnthropicSystem(od::value& v) {
     msg.content_is_string = true;
     msg.parts.push_back(part);
   } else {
-    od::array arr;
     if (t != od::json_type::array) return TypeError("a string or an array of text blocks", t, v);
-    if (absl::Status s = Array(v, &arr); !s.ok()) return s;
-    absl::Status s = Elements(arr, [&](uint32_t i, od::value& b) -> absl::Status {
-      od::object obj;
-      if (absl::Status st = Object(b, &obj); !st.ok()) return st;
+    absl::Status s = ObjectElements(v, [&](uint32_t i, od::object& obj) -> absl::Status {
       ChatPart part;
       part.source_index = i;
       std::string_view type;
@@ -1332,14 +1299,12 @@ absl::Status Parser::AnthropicSystem(od::value& v) {
 }
 
 absl::Status Parser::AnthropicMessage(od::value& v, uint32_t index) {
-  od::object obj;
-  if (absl::Status s = Object(v, &obj); !s.ok()) return s;
   ChatMessage msg;
   msg.section = Section::kMessages;
   msg.source_index = index;
   std::string_view role;
   bool has_role = false, has_content = false;
-  absl::Status s = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
+  absl::Status s = ObjectFields(v, [&](std::string_view key, od::value& f) -> absl::Status {
     if (key == "role") {
       has_role = true;
       return String(f, &role);
@@ -1352,15 +1317,10 @@ absl::Status Parser::AnthropicMessage(od::value& v, uint32_t index) {
   });
   if (!s.ok()) return s;
   if (!has_role) return Error("message without a 'role'");
-  if (role == "user") {
-    msg.role = Role::kUser;
-  } else if (role == "assistant") {
-    msg.role = Role::kAssistant;
-  } else {
-    Scope scope(this, "role");
-    return Error(absl::StrCat("unknown role '", std::string(role),
-                              "' (Anthropic messages are 'user' or 'assistant'; the system "
-                              "prompt goes in 'system')"));
+  if (!RoleFromName(role, &msg.role) || (msg.role != Role::kUser && msg.role != Role::kAssistant)) {
+    return Unknown("role", "role", role,
+                   " (Anthropic messages are 'user' or 'assistant'; the system prompt goes in "
+                   "'system')");
   }
   if (!has_content) return Error("message without 'content'");
   // Cache markers inside this message now know their message index.
@@ -1417,9 +1377,7 @@ absl::Status Parser::AnthropicBlock(od::object& obj, uint32_t index, bool nested
       od::json_type t{};
       if (absl::Status st = Type(f, &t); !st.ok()) return st;
       if (t == od::json_type::string) return String(f, &source_url);  // search_result source.
-      od::object so;
-      if (absl::Status st = Object(f, &so); !st.ok()) return st;
-      return Fields(so, [&](std::string_view k, od::value& sv) -> absl::Status {
+      return ObjectFields(f, [&](std::string_view k, od::value& sv) -> absl::Status {
         if (k == "type") return String(sv, &source_type);
         if (k == "media_type") return String(sv, &media_type);
         if (k == "data") {
@@ -1441,23 +1399,15 @@ absl::Status Parser::AnthropicBlock(od::object& obj, uint32_t index, bool nested
       if (absl::Status st = Type(f, &t); !st.ok()) return st;
       if (t == od::json_type::string) return String(f, &content_text);
       if (t != od::json_type::array) return TypeError("a string or an array of blocks", t, f);
-      od::array arr;
-      if (absl::Status st = Array(f, &arr); !st.ok()) return st;
-      return Elements(arr, [&](uint32_t i, od::value& b) -> absl::Status {
-        od::object bo;
-        if (absl::Status st = Object(b, &bo); !st.ok()) return st;
-        return AnthropicBlock(bo, i, true, &inner);
-      });
+      return ObjectElements(
+          f, [&](uint32_t i, od::object& bo) { return AnthropicBlock(bo, i, true, &inner); });
     }
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
   part.cache_control = ttl;
 
-  auto need = [&](bool present, const char* field) -> absl::Status {
-    if (present) return absl::OkStatus();
-    return Error(absl::StrCat("block of type '", std::string(type), "' needs '", field, "'"));
-  };
+  auto need = [&](bool present, const char* field) { return Need("block", type, present, field); };
   auto image_source = [&](ChatPart* p) -> absl::Status {
     if (source_type == "base64") {
       if (absl::Status st = need(!source_data.empty(), "source.data"); !st.ok()) return st;
@@ -1471,8 +1421,7 @@ absl::Status Parser::AnthropicBlock(od::object& obj, uint32_t index, bool nested
       p->source = SourceKind::kFileId;
       p->data = file_id;
     } else {
-      Scope scope(this, "source");
-      return Error(absl::StrCat("unknown source type '", std::string(source_type), "'"));
+      return Unknown("source", "source type", source_type);
     }
     return absl::OkStatus();
   };
@@ -1555,57 +1504,43 @@ absl::Status Parser::AnthropicBlock(od::object& obj, uint32_t index, bool nested
   } else if (type.empty()) {
     return Error("content block without a 'type'");
   } else {
-    Scope scope(this, "type");
-    return Error(absl::StrCat("unknown content block type '", std::string(type), "'"));
+    return Unknown("type", "content block type", type);
   }
   return absl::OkStatus();
 }
 
 absl::Status Parser::AnthropicTools(od::value& v) {
-  od::json_type t{};
-  if (absl::Status s = Type(v, &t); !s.ok()) return s;
-  if (t == od::json_type::null) return absl::OkStatus();
-  od::array arr;
-  if (absl::Status s = Array(v, &arr); !s.ok()) return s;
-  return Elements(arr, [&](uint32_t i, od::value& tv) -> absl::Status {
-    od::object obj;
-    if (absl::Status s = Object(tv, &obj); !s.ok()) return s;
-    ToolDefinition tool;
-    tool.source_index = i;
+  return Tools(v, [&](uint32_t i, od::object& obj, ToolDefinition* tool) -> absl::Status {
     bool has_schema = false;
     absl::Status s = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
-      if (key == "type") return OptString(f, &tool.type);
-      if (key == "name") return String(f, &tool.name);
-      if (key == "description") return OptString(f, &tool.description);
+      if (key == "type") return OptString(f, &tool->type);
+      if (key == "name") return String(f, &tool->name);
+      if (key == "description") return OptString(f, &tool->description);
       if (key == "input_schema") {
         has_schema = true;
-        return RawObject(f, &tool.parameters);
+        return RawObject(f, &tool->parameters);
       }
       if (key == "cache_control") {
-        return CacheControl(f, &tool.cache_control, Section::kTools, i, 0);
+        return CacheControl(f, &tool->cache_control, Section::kTools, i, 0);
       }
       return absl::OkStatus();
     });
     if (!s.ok()) return s;
-    if (tool.name.empty()) return Error("tool without a 'name'");
-    if (tool.type.empty() || tool.type == "custom") {
+    if (tool->name.empty()) return Error("tool without a 'name'");
+    if (tool->type.empty() || tool->type == "custom") {
       if (!has_schema) return Error("custom tool without an 'input_schema'");
-      tool.type = "function";
+      tool->type = "function";
     }
-    req_->tools.push_back(tool);
     return absl::OkStatus();
   });
 }
 
 absl::Status Parser::AnthropicToolChoice(od::value& v) {
-  od::object obj;
-  od::json_type t{};
-  if (absl::Status s = Type(v, &t); !s.ok()) return s;
-  if (t == od::json_type::null) return absl::OkStatus();
-  if (absl::Status s = Object(v, &obj); !s.ok()) return s;
+  bool null = false;
+  if (absl::Status s = IsNull(v, &null); !s.ok() || null) return s;
   std::string_view type;
   ToolChoice& choice = req_->tool_choice;
-  absl::Status s = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
+  absl::Status s = ObjectFields(v, [&](std::string_view key, od::value& f) -> absl::Status {
     if (key == "type") return String(f, &type);
     if (key == "name") return String(f, &choice.name);
     return absl::OkStatus();
@@ -1621,8 +1556,7 @@ absl::Status Parser::AnthropicToolChoice(od::value& v) {
   } else if (type == "none") {
     choice.mode = ToolChoiceMode::kNone;
   } else {
-    Scope scope(this, "type");
-    return Error(absl::StrCat("unknown tool_choice type '", std::string(type), "'"));
+    return Unknown("type", "tool_choice type", type);
   }
   return absl::OkStatus();
 }
