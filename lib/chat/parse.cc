@@ -180,11 +180,25 @@ class Parser {
     return absl::OkStatus();
   }
 
-  // A JSON string: a view into the body when it has no escapes, else unescaped and kept.
-  absl::Status String(od::value& v, std::string_view* out) {
+  // Whether `v` is of type `want`.
+  absl::Status Is(od::value& v, od::json_type want, bool* is) {
     od::json_type t{};
     if (absl::Status s = Type(v, &t); !s.ok()) return s;
-    if (t != od::json_type::string) return TypeError("a string", t, v);
+    *is = t == want;
+    return absl::OkStatus();
+  }
+
+  // A type error ("expected <name>, got ...") unless `v` is of type `want`.
+  absl::Status Expect(od::value& v, od::json_type want, const char* name) {
+    od::json_type t{};
+    if (absl::Status s = Type(v, &t); !s.ok()) return s;
+    if (t != want) return TypeError(name, t, v);
+    return absl::OkStatus();
+  }
+
+  // A JSON string: a view into the body when it has no escapes, else unescaped and kept.
+  absl::Status String(od::value& v, std::string_view* out) {
+    if (absl::Status s = Expect(v, od::json_type::string, "a string"); !s.ok()) return s;
     std::string_view tok = v.raw_json_token();
     size_t end = tok.size();
     while (end > 0 && IsJsonSpace(tok[end - 1])) --end;
@@ -215,26 +229,20 @@ class Parser {
   }
 
   absl::Status Object(od::value& v, od::object* out) {
-    od::json_type t{};
-    if (absl::Status s = Type(v, &t); !s.ok()) return s;
-    if (t != od::json_type::object) return TypeError("an object", t, v);
+    if (absl::Status s = Expect(v, od::json_type::object, "an object"); !s.ok()) return s;
     if (auto e = v.get_object().get(*out)) return JsonError(e);
     return absl::OkStatus();
   }
 
   absl::Status Array(od::value& v, od::array* out) {
-    od::json_type t{};
-    if (absl::Status s = Type(v, &t); !s.ok()) return s;
-    if (t != od::json_type::array) return TypeError("an array", t, v);
+    if (absl::Status s = Expect(v, od::json_type::array, "an array"); !s.ok()) return s;
     if (auto e = v.get_array().get(*out)) return JsonError(e);
     return absl::OkStatus();
   }
 
   // The JSON text of an object (a view into the body), read and checked.
   absl::Status RawObject(od::value& v, std::string_view* out) {
-    od::json_type t{};
-    if (absl::Status s = Type(v, &t); !s.ok()) return s;
-    if (t != od::json_type::object) return TypeError("an object", t, v);
+    if (absl::Status s = Expect(v, od::json_type::object, "an object"); !s.ok()) return s;
     const char* start = v.raw_json_token().data();
     if (absl::Status s = Skip(v); !s.ok()) return s;
     const char* end = Location();
@@ -352,12 +360,7 @@ class Parser {
   // ---- Composite reads -------------------------------------------------------------------
 
   // Whether `v` is null (fields that take null for "absent").
-  absl::Status IsNull(od::value& v, bool* null) {
-    od::json_type t{};
-    if (absl::Status s = Type(v, &t); !s.ok()) return s;
-    *null = t == od::json_type::null;
-    return absl::OkStatus();
-  }
+  absl::Status IsNull(od::value& v, bool* null) { return Is(v, od::json_type::null, null); }
 
   // Object `v`, field by field: f(key, value) as for Fields().
   template <class F>
@@ -404,16 +407,14 @@ class Parser {
   // any other value is left for the real pass to report.
   template <class F>
   absl::Status FieldsIfObject(od::value& v, F&& f) {
-    od::json_type t{};
-    if (absl::Status s = Type(v, &t); !s.ok()) return s;
-    if (t != od::json_type::object) return absl::OkStatus();
+    bool object = false;
+    if (absl::Status s = Is(v, od::json_type::object, &object); !s.ok() || !object) return s;
     return ObjectFields(v, std::forward<F>(f));
   }
   template <class F>
   absl::Status ElementsIfArray(od::value& v, F&& f) {
-    od::json_type t{};
-    if (absl::Status s = Type(v, &t); !s.ok()) return s;
-    if (t != od::json_type::array) return absl::OkStatus();
+    bool array = false;
+    if (absl::Status s = Is(v, od::json_type::array, &array); !s.ok() || !array) return s;
     return ArrayElements(v, std::forward<F>(f));
   }
 
