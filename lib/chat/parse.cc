@@ -418,6 +418,13 @@ class Parser {
     return ArrayElements(v, std::forward<F>(f));
   }
 
+  // Notes that a field is present and passes on the status of reading it:
+  //   if (key == "text") return Seen(&has_text, String(f, &text));
+  static absl::Status Seen(bool* present, absl::Status read) {
+    *present = true;
+    return read;
+  }
+
   // "unknown <what> '<value>'<note>", reported at `field` of the current object.
   absl::Status Unknown(std::string_view field, std::string_view what, std::string_view value,
                        std::string_view note = "") {
@@ -682,14 +689,8 @@ absl::Status Parser::Part(od::object& obj, PartDialect dialect, uint32_t index, 
        has_file = false;
   absl::Status s = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
     if (key == "type") return String(f, &type);
-    if (key == "text") {
-      has_text = true;
-      return String(f, &text);
-    }
-    if (key == "refusal") {
-      has_refusal = true;
-      return String(f, &refusal);
-    }
+    if (key == "text") return Seen(&has_text, String(f, &text));
+    if (key == "refusal") return Seen(&has_refusal, String(f, &refusal));
     if (key == "image_url") {
       has_image = true;
       od::json_type t{};
@@ -702,10 +703,7 @@ absl::Status Parser::Part(od::object& obj, PartDialect dialect, uint32_t index, 
       });
     }
     if (key == "detail") return OptString(f, &detail_text);
-    if (key == "file_id") {
-      has_file = true;
-      return OptString(f, &file_id);
-    }
+    if (key == "file_id") return Seen(&has_file, OptString(f, &file_id));
     if (key == "input_audio") {
       has_audio = true;
       return ObjectFields(f, [&](std::string_view k, od::value& av) -> absl::Status {
@@ -821,10 +819,7 @@ absl::Status Parser::ChatMessageObject(od::value& v, uint32_t index) {
   bool has_role = false, has_content = false, content_null = false, has_calls = false;
   std::vector<ChatPart> calls;  // Tool calls follow the content.
   absl::Status s = ObjectFields(v, [&](std::string_view key, od::value& f) -> absl::Status {
-    if (key == "role") {
-      has_role = true;
-      return String(f, &role);
-    }
+    if (key == "role") return Seen(&has_role, String(f, &role));
     if (key == "content") {
       has_content = true;
       od::json_type t{};
@@ -854,10 +849,7 @@ absl::Status Parser::ChatMessageObject(od::value& v, uint32_t index) {
       part.type = PartType::kToolCall;
       bool has_name = false;
       absl::Status st = ObjectFields(f, [&](std::string_view k, od::value& fv) -> absl::Status {
-        if (k == "name") {
-          has_name = true;
-          return String(fv, &part.name);
-        }
+        if (k == "name") return Seen(&has_name, String(fv, &part.name));
         if (k == "arguments") return String(fv, &part.text);
         return absl::OkStatus();
       });
@@ -961,10 +953,8 @@ absl::Status Parser::ChatTools(od::value& v, bool legacy) {
       std::string_view type;
       s = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
         if (key == "type") return String(f, &type);
-        if (key == "function" || key == "custom") {
-          has_fn = true;
-          return ObjectFields(f, function_fields);
-        }
+        if (key == "function" || key == "custom")
+          return Seen(&has_fn, ObjectFields(f, function_fields));
         return absl::OkStatus();
       });
       if (s.ok() && type != "function" && type != "custom") {
@@ -1097,10 +1087,7 @@ absl::Status Parser::ResponsesItem(od::value& v, uint32_t index) {
     if (key == "call_id") return String(f, &call_id);
     if (key == "id") return OptString(f, &id);
     if (key == "name") return String(f, &name);
-    if (key == "arguments" || key == "input") {
-      has_arguments = true;
-      return String(f, &arguments);
-    }
+    if (key == "arguments" || key == "input") return Seen(&has_arguments, String(f, &arguments));
     if (key == "output") {
       has_output = true;
       od::json_type t{};
@@ -1274,10 +1261,7 @@ absl::Status Parser::AnthropicSystem(od::value& v) {
       bool has_text = false;
       absl::Status st = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
         if (key == "type") return String(f, &type);
-        if (key == "text") {
-          has_text = true;
-          return String(f, &part.text);
-        }
+        if (key == "text") return Seen(&has_text, String(f, &part.text));
         if (key == "cache_control") {
           return CacheControl(f, &part.cache_control, Section::kSystem, i, 0);
         }
@@ -1306,14 +1290,8 @@ absl::Status Parser::AnthropicMessage(od::value& v, uint32_t index) {
   std::string_view role;
   bool has_role = false, has_content = false;
   absl::Status s = ObjectFields(v, [&](std::string_view key, od::value& f) -> absl::Status {
-    if (key == "role") {
-      has_role = true;
-      return String(f, &role);
-    }
-    if (key == "content") {
-      has_content = true;
-      return Parts(f, PartDialect::kAnthropic, &msg);
-    }
+    if (key == "role") return Seen(&has_role, String(f, &role));
+    if (key == "content") return Seen(&has_content, Parts(f, PartDialect::kAnthropic, &msg));
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
@@ -1352,24 +1330,12 @@ absl::Status Parser::AnthropicBlock(od::object& obj, uint32_t index, bool nested
   CacheTtl ttl = CacheTtl::kNone;
   absl::Status s = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
     if (key == "type") return String(f, &type);
-    if (key == "text") {
-      has_text = true;
-      return String(f, &text);
-    }
-    if (key == "thinking") {
-      has_thinking = true;
-      return String(f, &thinking);
-    }
-    if (key == "data") {
-      has_data = true;
-      return String(f, &data);
-    }
+    if (key == "text") return Seen(&has_text, String(f, &text));
+    if (key == "thinking") return Seen(&has_thinking, String(f, &thinking));
+    if (key == "data") return Seen(&has_data, String(f, &data));
     if (key == "name") return String(f, &name);
     if (key == "id" || key == "tool_use_id") return String(f, &id);
-    if (key == "input") {
-      has_input = true;
-      return RawObject(f, &input_json);
-    }
+    if (key == "input") return Seen(&has_input, RawObject(f, &input_json));
     if (key == "cache_control") {
       return CacheControl(f, &ttl, Section::kMessages, message_index, block_index);
     }
@@ -1517,10 +1483,7 @@ absl::Status Parser::AnthropicTools(od::value& v) {
       if (key == "type") return OptString(f, &tool->type);
       if (key == "name") return String(f, &tool->name);
       if (key == "description") return OptString(f, &tool->description);
-      if (key == "input_schema") {
-        has_schema = true;
-        return RawObject(f, &tool->parameters);
-      }
+      if (key == "input_schema") return Seen(&has_schema, RawObject(f, &tool->parameters));
       if (key == "cache_control") {
         return CacheControl(f, &tool->cache_control, Section::kTools, i, 0);
       }
