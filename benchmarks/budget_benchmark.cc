@@ -142,28 +142,36 @@ void BM_Preflight_Counted(benchmark::State& state) {
 }
 BENCHMARK(BM_Preflight_Counted);
 
-// Counts a request of `n` messages through the cache (the last message is new every call,
-// as in an agent loop; the others were counted before) and pre-flights it.
-void RunCachedRequest(benchmark::State& state, size_t n) {
-  const auto& conv = Conversation();
-  auto enc = *tokwise::Encoding::Get("o200k_base");
-  tokwise::TokenCountCache cache(1 << 16);
+// Counts a request of `n` messages with `count(fresh)` and pre-flights it, timing both. The
+// last message, `fresh`, is new every call, as in an agent loop.
+template <class Count>
+void RunRequest(benchmark::State& state, size_t n, Count&& count) {
   auto ledger = OpenLedger();
-  std::vector<std::string_view> history(conv.begin(), conv.begin() + n - 1);
-  for (std::string_view m : history) (void)cache.Count(*enc, m);
   Latencies latencies;
   size_t i = 0;
   int64_t tokens = 0;
   for (auto _ : state) {
     std::string fresh = FreshMessage(n, i++);
     latencies.Start();
-    size_t total = *cache.CountAll(*enc, history) + *cache.Count(*enc, fresh);
-    PreflightAndRelease(*ledger, static_cast<int64_t>(total));
+    const int64_t total = static_cast<int64_t>(count(fresh));
+    PreflightAndRelease(*ledger, total);
     latencies.Stop();
-    tokens = static_cast<int64_t>(total);
+    tokens = total;
   }
   state.counters["input_tokens"] = static_cast<double>(tokens);
   latencies.Report(state);
+}
+
+// Through the count cache: the other messages were counted before.
+void RunCachedRequest(benchmark::State& state, size_t n) {
+  const auto& conv = Conversation();
+  auto enc = *tokwise::Encoding::Get("o200k_base");
+  tokwise::TokenCountCache cache(1 << 16);
+  std::vector<std::string_view> history(conv.begin(), conv.begin() + n - 1);
+  for (std::string_view m : history) (void)cache.Count(*enc, m);
+  RunRequest(state, n, [&](const std::string& fresh) {
+    return *cache.CountAll(*enc, history) + *cache.Count(*enc, fresh);
+  });
 }
 
 // A request of `n` messages that were all counted before (a retry, or a re-check after a
@@ -190,22 +198,11 @@ BENCHMARK(BM_Preflight_20Messages_AllCached);
 void RunFullRecount(benchmark::State& state, size_t n) {
   const auto& conv = Conversation();
   auto enc = *tokwise::Encoding::Get("o200k_base");
-  auto ledger = OpenLedger();
-  Latencies latencies;
-  size_t i = 0;
-  int64_t tokens = 0;
-  for (auto _ : state) {
-    std::string fresh = FreshMessage(n, i++);
-    latencies.Start();
+  RunRequest(state, n, [&](const std::string& fresh) {
     size_t total = 0;
     for (size_t k = 0; k + 1 < n; ++k) total += *enc->Count(conv[k]);
-    total += *enc->Count(fresh);
-    PreflightAndRelease(*ledger, static_cast<int64_t>(total));
-    latencies.Stop();
-    tokens = static_cast<int64_t>(total);
-  }
-  state.counters["input_tokens"] = static_cast<double>(tokens);
-  latencies.Report(state);
+    return total + *enc->Count(fresh);
+  });
 }
 
 void BM_Preflight_20Messages_Incremental(benchmark::State& state) { RunCachedRequest(state, 20); }
