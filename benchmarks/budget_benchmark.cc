@@ -92,58 +92,86 @@ PreflightRequest Request(int64_t input, const std::string& user) {
   return r;
 }
 
-void ReportPercentiles(benchmark::State& state, std::vector<double>& ns) {
-  if (ns.empty()) return;
-  std::sort(ns.begin(), ns.end());
-  state.counters["p50_us"] = ns[ns.size() / 2] / 1e3;
-  state.counters["p99_us"] = ns[std::min(ns.size() - 1, ns.size() * 99 / 100)] / 1e3;
-  state.counters["max_us"] = ns.back() / 1e3;
+// Per-call latencies (Start() .. Stop() in each iteration), reported as p50 / p99 / max.
+class Latencies {
+ public:
+  Latencies() { ns_.reserve(1 << 20); }
+  void Start() { t0_ = std::chrono::steady_clock::now(); }
+  void Stop() {
+    ns_.push_back(
+        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0_).count());
+  }
+  void Report(benchmark::State& state) {
+    if (ns_.empty()) return;
+    std::sort(ns_.begin(), ns_.end());
+    state.counters["p50_us"] = ns_[ns_.size() / 2] / 1e3;
+    state.counters["p99_us"] = ns_[std::min(ns_.size() - 1, ns_.size() * 99 / 100)] / 1e3;
+    state.counters["max_us"] = ns_.back() / 1e3;
+  }
+
+ private:
+  std::vector<double> ns_;
+  std::chrono::steady_clock::time_point t0_;
+};
+
+// Pre-flights a request of `input` tokens for user:alice and releases its reservation.
+void PreflightAndRelease(BudgetLedger& ledger, int64_t input) {
+  auto d = ledger.Preflight(Request(input, "user:alice"));
+  (void)ledger.Release(d->reservation);
+}
+
+// The new message of call `i` in a request of `n` messages: a real one, made unique so that
+// it is never in a cache.
+std::string FreshMessage(size_t n, size_t i) {
+  const auto& conv = Conversation();
+  return conv[n - 1 + (i % (conv.size() - n + 1))] + " #" + std::to_string(i);
 }
 
 // Pre-flight + release of a counted request (4 scopes, 8 limits): the ledger's own cost.
 void BM_Preflight_Counted(benchmark::State& state) {
   auto ledger = OpenLedger();
   PreflightRequest req = Request(12000, "user:alice");
-  std::vector<double> ns;
-  ns.reserve(1 << 20);
+  Latencies latencies;
   for (auto _ : state) {
-    auto t0 = std::chrono::steady_clock::now();
+    latencies.Start();
     auto d = ledger->Preflight(req);
     (void)ledger->Release(d->reservation);
-    ns.push_back(
-        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count());
+    latencies.Stop();
   }
-  ReportPercentiles(state, ns);
+  latencies.Report(state);
 }
 BENCHMARK(BM_Preflight_Counted);
 
-// Counts a request of `n` messages through the cache (the last message is new every call,
-// as in an agent loop; the others were counted before) and pre-flights it.
+// Counts a request of `n` messages with `count(fresh)` and pre-flights it, timing both. The
+// last message, `fresh`, is new every call, as in an agent loop.
+template <class Count>
+void RunRequest(benchmark::State& state, size_t n, Count&& count) {
+  auto ledger = OpenLedger();
+  Latencies latencies;
+  size_t i = 0;
+  int64_t tokens = 0;
+  for (auto _ : state) {
+    std::string fresh = FreshMessage(n, i++);
+    latencies.Start();
+    const int64_t total = static_cast<int64_t>(count(fresh));
+    PreflightAndRelease(*ledger, total);
+    latencies.Stop();
+    tokens = total;
+  }
+  state.counters["input_tokens"] = static_cast<double>(tokens);
+  latencies.Report(state);
+}
+
+// Through the count cache: the other messages were counted before.
 void RunCachedRequest(benchmark::State& state, size_t n) {
   const auto& conv = Conversation();
   auto enc = *tokwise::Encoding::Get("o200k_base");
   tokwise::TokenCountCache cache(1 << 16);
-  auto ledger = OpenLedger();
   std::vector<std::string_view> history(conv.begin(), conv.begin() + n - 1);
   for (std::string_view m : history) (void)cache.Count(*enc, m);
-  std::vector<double> ns;
-  ns.reserve(1 << 20);
-  size_t i = 0;
-  int64_t tokens = 0;
-  for (auto _ : state) {
-    // The new message: a real one, made unique so it is never in the cache.
-    std::string fresh = conv[n - 1 + (i % (conv.size() - n + 1))] + " #" + std::to_string(i);
-    ++i;
-    auto t0 = std::chrono::steady_clock::now();
-    size_t total = *cache.CountAll(*enc, history) + *cache.Count(*enc, fresh);
-    auto d = ledger->Preflight(Request(static_cast<int64_t>(total), "user:alice"));
-    (void)ledger->Release(d->reservation);
-    ns.push_back(
-        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count());
-    tokens = static_cast<int64_t>(total);
-  }
-  state.counters["input_tokens"] = static_cast<double>(tokens);
-  ReportPercentiles(state, ns);
+  RunRequest(state, n, [&](const std::string& fresh) {
+    return *cache.CountAll(*enc, history) + *cache.Count(*enc, fresh);
+  });
 }
 
 // A request of `n` messages that were all counted before (a retry, or a re-check after a
@@ -155,17 +183,14 @@ void BM_Preflight_20Messages_AllCached(benchmark::State& state) {
   auto ledger = OpenLedger();
   std::vector<std::string_view> history(conv.begin(), conv.begin() + 20);
   (void)cache.CountAll(*enc, history);
-  std::vector<double> ns;
-  ns.reserve(1 << 20);
+  Latencies latencies;
   for (auto _ : state) {
-    auto t0 = std::chrono::steady_clock::now();
+    latencies.Start();
     size_t total = *cache.CountAll(*enc, history);
-    auto d = ledger->Preflight(Request(static_cast<int64_t>(total), "user:alice"));
-    (void)ledger->Release(d->reservation);
-    ns.push_back(
-        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count());
+    PreflightAndRelease(*ledger, static_cast<int64_t>(total));
+    latencies.Stop();
   }
-  ReportPercentiles(state, ns);
+  latencies.Report(state);
 }
 BENCHMARK(BM_Preflight_20Messages_AllCached);
 
@@ -173,25 +198,11 @@ BENCHMARK(BM_Preflight_20Messages_AllCached);
 void RunFullRecount(benchmark::State& state, size_t n) {
   const auto& conv = Conversation();
   auto enc = *tokwise::Encoding::Get("o200k_base");
-  auto ledger = OpenLedger();
-  std::vector<double> ns;
-  size_t i = 0;
-  int64_t tokens = 0;
-  for (auto _ : state) {
-    std::string fresh = conv[n - 1 + (i % (conv.size() - n + 1))] + " #" + std::to_string(i);
-    ++i;
-    auto t0 = std::chrono::steady_clock::now();
+  RunRequest(state, n, [&](const std::string& fresh) {
     size_t total = 0;
     for (size_t k = 0; k + 1 < n; ++k) total += *enc->Count(conv[k]);
-    total += *enc->Count(fresh);
-    auto d = ledger->Preflight(Request(static_cast<int64_t>(total), "user:alice"));
-    (void)ledger->Release(d->reservation);
-    ns.push_back(
-        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count());
-    tokens = static_cast<int64_t>(total);
-  }
-  state.counters["input_tokens"] = static_cast<double>(tokens);
-  ReportPercentiles(state, ns);
+    return total + *enc->Count(fresh);
+  });
 }
 
 void BM_Preflight_20Messages_Incremental(benchmark::State& state) { RunCachedRequest(state, 20); }

@@ -10,48 +10,19 @@
 #include <sstream>
 #include <string>
 
+#include "base/json.h"
 #include "tokwise/chat.h"
 #include "tokwise/encoding.h"
 
 namespace {
+
+using tokwise::base::JsonString;
 
 std::string ReadCorpus(const std::string& name) {
   std::ifstream in(std::string(TOKWISE_SHARED_DATA) + "/corpus/" + name, std::ios::binary);
   std::ostringstream buf;
   buf << in.rdbuf();
   return buf.str();
-}
-
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char b[8];
-          std::snprintf(b, sizeof(b), "\\u%04x", c);
-          out += b;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
 }
 
 struct Fixture {

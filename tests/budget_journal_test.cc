@@ -128,7 +128,7 @@ TEST(JournalFormat, UsageRecordRoundTripsAndShortPayloadsFailCleanly) {
 std::vector<std::string> RunWorkload(BudgetLedger& ledger, ManualClock& clock, int calls,
                                      int first = 0) {
   const ModelInfo gpt = Gpt4o();
-  const ModelInfo sonnet = testing::Sonnet45LongContext();
+  const ModelInfo sonnet = testing::Sonnet45();
   for (int i = first; i < first + calls; ++i) {
     clock.Advance(kHour * 5 + 17 * kMicrosPerSecond);
     const ModelInfo& m = (i % 3 == 0) ? sonnet : gpt;

@@ -24,7 +24,7 @@ using testing::InOut;
 using testing::kUsd;
 using testing::MakeLedger;
 using testing::Req;
-using testing::Sonnet45LongContext;
+using testing::Sonnet45;
 using testing::UnpricedModel;
 
 constexpr UnixMicros kSec = kMicrosPerSecond;
@@ -217,7 +217,7 @@ TEST(Preflight, ProjectedCostUsesDocumentedPricesExactly) {
 
   // Sonnet 4.5: at 200,000 input the base prices apply; above, the long-context ones, for
   // the whole request: 250,000 x $6 / M + 1,000 x $22.50 / M = $1.5225.
-  const ModelInfo sonnet = Sonnet45LongContext();
+  const ModelInfo sonnet = Sonnet45();
   d = ledger->Preflight(Req(sonnet, 200000, 1000, {"user:a"}));
   EXPECT_EQ(d->projected_cost, 200000LL * 3'000'000 + 1000LL * 15'000'000);
   d = ledger->Preflight(Req(sonnet, 250000, 1000, {"user:a"}));
@@ -431,7 +431,7 @@ TEST(Reservations, CommitReconcilesWithTheRealUsage) {
   ManualClock clock(UnixMicrosFromUtc(2025, 6, 1));
   auto ledger =
       MakeLedger(R"({"budgets":[{"scope":"user:*","usd_per_day":"1"}]})", ClockOnly(&clock));
-  const ModelInfo m = Sonnet45LongContext();
+  const ModelInfo m = Sonnet45();
   auto d = ledger->Preflight(Req(m, 10000, std::nullopt, {"user:a"}));
   ASSERT_TRUE(d->allowed());
   EXPECT_EQ(d->reserved_output_tokens, 64000);
@@ -723,7 +723,7 @@ TEST(Instrumentation, UsageRecordsBecomeOpenTelemetryGenAiAttributes) {
   LedgerOptions o = ClockOnly(&clock);
   o.on_commit = [&](const UsageRecord& r) { seen.push_back(r); };
   auto ledger = MakeLedger(R"({"budgets":[]})", o);
-  const ModelInfo m = Sonnet45LongContext();
+  const ModelInfo m = Sonnet45();
   PreflightRequest r = Req(m, 10000, 2000, {"user:alice", "workflow:triage", "agent:coder"});
   r.step = 12;
   r.conversation_id = "conv_5j66";

@@ -1,5 +1,5 @@
-// Helpers shared by the budget tests: models with documented prices, temp folders, a ledger
-// factory.
+// Helpers shared by the budget tests: models without prices, temp folders, a ledger factory.
+// The models with documented prices are in test_models.h.
 #ifndef TOKWISE_TESTS_BUDGET_TEST_UTIL_H_
 #define TOKWISE_TESTS_BUDGET_TEST_UTIL_H_
 
@@ -10,75 +10,20 @@
 #include <memory>
 #include <string>
 
+#include "test_models.h"
 #include "tokwise/budget.h"
 #include "tokwise/catalog.h"
 
 namespace tokwise::testing {
 
-// gpt-4o as OpenAI documents it (platform.openai.com/docs/models/gpt-4o and the pricing page):
-// 128,000-token context, 16,384 max output, $2.50 / M input, $1.25 / M cached input,
-// $10.00 / M output. Built here rather than taken from the catalog so these tests do not move
-// when the catalog's data does.
-inline ModelInfo Gpt4o() {
-  ModelInfo m;
-  m.id = "gpt-4o";
-  m.provider = "openai";
-  m.tokenizer = "o200k_base";
-  m.context_window = 128000;
-  m.max_output = 16384;
-  m.prices.input = 2'500'000;
-  m.prices.output = 10'000'000;
-  m.prices.cache_read = 1'250'000;
-  return m;
-}
-
-// Claude Sonnet 4.5 as Anthropic documents it (docs.anthropic.com pricing and models pages):
-// 200,000-token context (1M with the long-context beta, used here), 64,000 max output;
-// $3 / M input, $15 / M output, cache writes $3.75 (5 minutes) and $6 (1 hour), cache reads
-// $0.30; above 200,000 input tokens the whole request is priced $6 / $22.50, writes $7.50 /
-// $12, reads $0.60.
-inline ModelInfo Sonnet45LongContext() {
-  ModelInfo m;
-  m.id = "claude-sonnet-4-5";
-  m.provider = "anthropic";
-  m.context_window = 1000000;
-  m.max_output = 64000;
-  m.prices.input = 3'000'000;
-  m.prices.output = 15'000'000;
-  m.prices.cache_read = 300'000;
-  m.prices.cache_write_5m = 3'750'000;
-  m.prices.cache_write_1h = 6'000'000;
-  LongContextTier t;
-  t.threshold_tokens = 200000;
-  t.prices.input = 6'000'000;
-  t.prices.output = 22'500'000;
-  t.prices.cache_read = 600'000;
-  t.prices.cache_write_5m = 7'500'000;
-  t.prices.cache_write_1h = 12'000'000;
-  m.long_context_tiers.push_back(t);
-  return m;
-}
-
 // A self-hosted model: free to call.
 inline ModelInfo FreeLocalModel() {
-  ModelInfo m;
-  m.id = "local-llama";
-  m.provider = "self-hosted";
-  m.context_window = 8192;
-  m.max_output = 2048;
-  m.prices.input = 0;
-  m.prices.output = 0;
-  return m;
+  return TestModel("local-llama", "self-hosted", "", 8192, 2048, 0, 0);
 }
 
 // A model the catalog knows but cannot price (no published prices).
 inline ModelInfo UnpricedModel() {
-  ModelInfo m;
-  m.id = "mystery-model";
-  m.provider = "unknown";
-  m.context_window = 32000;
-  m.max_output = 4000;
-  return m;
+  return TestModel("mystery-model", "unknown", "", 32000, 4000, kNotOffered, kNotOffered);
 }
 
 inline constexpr PicoUsd kUsd = 1'000'000'000'000;

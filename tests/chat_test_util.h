@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/json.h"
+
 namespace tokwise::testing {
 
 inline void Put8(std::string* s, uint32_t v) { s->push_back(static_cast<char>(v & 0xff)); }
@@ -215,37 +217,7 @@ inline std::string DataUrl(std::string_view media_type, std::string_view bytes) 
 }
 
 // A JSON string literal (quotes included).
-inline std::string Json(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
+inline std::string Json(std::string_view s) { return base::JsonString(s); }
 
 }  // namespace tokwise::testing
 

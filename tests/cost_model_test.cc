@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "cost_test_models.h"
 #include "gtest/gtest.h"
+#include "test_models.h"
 #include "tokwise/scenario.h"
 
 namespace tokwise {

@@ -4,9 +4,9 @@
 
 #include <string>
 
-#include "cost_test_models.h"
 #include "gtest/gtest.h"
 #include "simdjson.h"
+#include "test_models.h"
 
 namespace tokwise {
 namespace {

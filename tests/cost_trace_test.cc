@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "cost_test_models.h"
 #include "gtest/gtest.h"
 #include "simdjson.h"
+#include "test_models.h"
 #include "test_util.h"
 #include "tokwise/cost_model.h"
 

@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "cost_test_models.h"
 #include "gtest/gtest.h"
+#include "test_models.h"
 
 namespace tokwise {
 namespace {

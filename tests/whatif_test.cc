@@ -1,8 +1,8 @@
 // What-ifs, self-hosting break-even and forecasts.
 #include "tokwise/whatif.h"
 
-#include "cost_test_models.h"
 #include "gtest/gtest.h"
+#include "test_models.h"
 #include "tokwise/scenario.h"
 
 namespace tokwise {

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "base/json.h"
 #include "commands.h"
 #include "tokwise/catalog.h"
 
@@ -64,38 +65,6 @@ bool ParseArgs(int argc, char** argv, Args* a, std::string* err) {
   return true;
 }
 
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  return out + "\"";
-}
-
 std::string PricesJson(const Prices& p) {
   std::string out = "{";
   auto add = [&](const char* name, PricePerMTok v) {
@@ -114,14 +83,14 @@ std::string PricesJson(const Prices& p) {
 }
 
 std::string ModelJson(const ModelInfo& m) {
-  std::string out = "    {\"id\": " + JsonString(m.id) +
-                    ", \"provider\": " + JsonString(m.provider) +
-                    ", \"tokenizer\": " + JsonString(m.tokenizer);
+  std::string out = "    {\"id\": " + base::JsonString(m.id) +
+                    ", \"provider\": " + base::JsonString(m.provider) +
+                    ", \"tokenizer\": " + base::JsonString(m.tokenizer);
   if (!m.aliases.empty()) {
     out += ", \"aliases\": [";
     for (size_t i = 0; i < m.aliases.size(); ++i) {
       if (i) out += ", ";
-      out += JsonString(m.aliases[i]);
+      out += base::JsonString(m.aliases[i]);
     }
     out += "]";
   }
@@ -139,9 +108,9 @@ std::string ModelJson(const ModelInfo& m) {
     out += "]";
   }
   out += ",\n     \"min_cacheable_prefix\": " + std::to_string(m.min_cacheable_prefix) +
-         ", \"prices_effective\": " + JsonString(m.prices_effective) +
-         ",\n     \"source\": " + JsonString(m.source);
-  if (!m.notes.empty()) out += ",\n     \"notes\": " + JsonString(m.notes);
+         ", \"prices_effective\": " + base::JsonString(m.prices_effective) +
+         ",\n     \"source\": " + base::JsonString(m.source);
+  if (!m.notes.empty()) out += ",\n     \"notes\": " + base::JsonString(m.notes);
   return out + "}";
 }
 

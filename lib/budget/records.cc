@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/json.h"
 #include "base/strings.h"
 #include "budget/journal.h"
 #include "budget/pricing.h"
@@ -24,38 +25,6 @@ std::string ScopeName(const std::vector<std::string>& scopes, std::string_view k
     }
   }
   return "";
-}
-
-void JsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (unsigned char ch : s) {
-    switch (ch) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (ch < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", ch);
-          out->append(buf);
-        } else {
-          out->push_back(static_cast<char>(ch));
-        }
-    }
-  }
-  out->push_back('"');
 }
 
 // "journal-<first>-<last>" -> first; -1 for any other name.
@@ -160,7 +129,7 @@ std::string DecisionToJson(const Decision& d) {
   std::string o = "{";
   absl::StrAppend(&o, "\"allowed\":", d.allowed() ? "true" : "false", ",\"code\":\"",
                   DecisionCodeName(d.code), "\",\"message\":");
-  JsonString(&o, d.message);
+  base::AppendJsonString(d.message, &o);
   absl::StrAppend(&o, ",\"reservation\":", d.reservation);
   if (d.reservation != 0) {
     absl::StrAppend(&o, ",\"expires_at\":\"", FormatUtc(d.expires_at), "\"");
@@ -186,7 +155,7 @@ std::string DecisionToJson(const Decision& d) {
     const LimitStatus& l = d.limits[i];
     if (i) o.push_back(',');
     o += "{\"scope\":";
-    JsonString(&o, l.scope);
+    base::AppendJsonString(l.scope, &o);
     const char* unit = l.limit.metric == Metric::kCostPicoUsd ? "pico_usd"
                        : l.limit.metric == Metric::kRequests  ? "requests"
                                                               : "tokens";

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/json.h"
 #include "chat/hash.h"
 #include "chat/media.h"
 #include "chat/model_rules.h"
@@ -225,38 +226,6 @@ void AppendMinifiedJson(std::string_view json, std::string* out) {
   }
 }
 
-void AppendJsonString(std::string_view s, std::string* out) {
-  out->push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out->append(buf);
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
-}
-
 std::string_view StripFinalPeriod(std::string_view s) {
   if (!s.empty() && s.back() == '.') s.remove_suffix(1);
   return s;
@@ -338,6 +307,14 @@ class Counter {
     }
     *n += static_cast<uint32_t>(*c);
     return absl::OkStatus();
+  }
+
+  // Text() and RaiseLazy() for part `p` of message `m`: errors and notes name its JSON path.
+  absl::Status PartText(const ChatMessage& m, const ChatPart& p, std::string_view s, uint32_t* n) {
+    return Text(s, n, [&] { return PartPath(m, p); });
+  }
+  void RaisePart(Reason r, Tally* t, const ChatMessage& m, const ChatPart& p) {
+    RaiseLazy(r, t, [&] { return PartPath(m, p); });
   }
 
   std::string PartPath(const ChatMessage& m, const ChatPart& p) const {
@@ -436,7 +413,7 @@ absl::Status Counter::ImageTokens(const ChatMessage& m, const ChatPart& p, Tally
   if (openai && p.detail == ImageDetail::kLow) {
     // Low detail is a flat cost whatever the size.
     t->fixed[K(CountKind::kImages)] += openai_.image_base;
-    if (!openai_.image_rule_known) RaiseLazy(kImageRuleUnknown, t, [&] { return PartPath(m, p); });
+    if (!openai_.image_rule_known) RaisePart(kImageRuleUnknown, t, m, p);
     return absl::OkStatus();
   }
   ImageSize size;
@@ -463,11 +440,10 @@ absl::Status Counter::ImageTokens(const ChatMessage& m, const ChatPart& p, Tally
         openai ? uint64_t{openai_.image_base} + 8 * uint64_t{openai_.image_tile} : uint64_t{1600};
   }
   if (!known) {
-    RaiseLazy(size.width > 0 ? kImageAssumedSize : kImageUnknownSize, t,
-              [&] { return PartPath(m, p); });
+    RaisePart(size.width > 0 ? kImageAssumedSize : kImageUnknownSize, t, m, p);
   }
   if (openai && !openai_.image_rule_known) {
-    RaiseLazy(kImageRuleUnknown, t, [&] { return PartPath(m, p); });
+    RaisePart(kImageRuleUnknown, t, m, p);
   }
   t->fixed[K(CountKind::kImages)] += static_cast<uint32_t>(tokens);
   return absl::OkStatus();
@@ -482,7 +458,7 @@ absl::Status Counter::AudioTokens(const ChatMessage& m, const ChatPart& p, Tally
     if (seconds.ok()) {
       t->fixed[K(CountKind::kAudio)] +=
           static_cast<uint32_t>(std::ceil(*seconds * kAudioTokensPerSecond));
-      RaiseLazy(kAudioEstimated, t, [&] { return PartPath(m, p); });
+      RaisePart(kAudioEstimated, t, m, p);
       return absl::OkStatus();
     }
     if (p.media_type == "wav") {
@@ -490,7 +466,7 @@ absl::Status Counter::AudioTokens(const ChatMessage& m, const ChatPart& p, Tally
           absl::StrCat(PartPath(m, p), ": ", seconds.status().message()));
     }
   }
-  RaiseLazy(kAudioUncounted, t, [&] { return PartPath(m, p); });
+  RaisePart(kAudioUncounted, t, m, p);
   return absl::OkStatus();
 }
 
@@ -540,16 +516,11 @@ absl::Status Counter::OpenAIMessage(const ChatMessage& m, Tally* t) {
     switch (p.type) {
       case PartType::kText:
         ++text_parts;
-        if (absl::Status s = Text(p.text, &t->text[K(part_kind)], [&] { return PartPath(m, p); });
-            !s.ok()) {
-          return s;
-        }
+        if (absl::Status s = PartText(m, p, p.text, &t->text[K(part_kind)]); !s.ok()) return s;
         break;
       case PartType::kRefusal:
-        RaiseLazy(kRefusal, t, [&] { return PartPath(m, p); });
-        if (absl::Status s =
-                Text(p.text, &t->text[K(CountKind::kAssistant)], [&] { return PartPath(m, p); });
-            !s.ok()) {
+        RaisePart(kRefusal, t, m, p);
+        if (absl::Status s = PartText(m, p, p.text, &t->text[K(CountKind::kAssistant)]); !s.ok()) {
           return s;
         }
         break;
@@ -560,38 +531,37 @@ absl::Status Counter::OpenAIMessage(const ChatMessage& m, Tally* t) {
         if (p.source == SourceKind::kBase64) {
           if (absl::Status s = AudioTokens(m, p, t); !s.ok()) return s;
         } else {
-          RaiseLazy(kAudioUncounted, t, [&] { return PartPath(m, p); });
+          RaisePart(kAudioUncounted, t, m, p);
         }
         break;
       case PartType::kFile:
-        RaiseLazy(kFileUncounted, t, [&] { return PartPath(m, p); });
+        RaisePart(kFileUncounted, t, m, p);
         break;
       case PartType::kToolCall: {
-        RaiseLazy(kToolCalls, t, [&] { return PartPath(m, p); });
+        RaisePart(kToolCalls, t, m, p);
         uint32_t* n = &t->text[K(CountKind::kToolCalls)];
-        if (absl::Status s = Text(p.name, n, [&] { return PartPath(m, p); }); !s.ok()) return s;
-        if (absl::Status s = Text(p.text, n, [&] { return PartPath(m, p); }); !s.ok()) return s;
+        if (absl::Status s = PartText(m, p, p.name, n); !s.ok()) return s;
+        if (absl::Status s = PartText(m, p, p.text, n); !s.ok()) return s;
         t->fixed[K(CountKind::kFraming)] += kToolCallOverhead;
         break;
       }
       case PartType::kToolResult:
-        RaiseLazy(kToolResults, t, [&] { return PartPath(m, p); });
-        if (absl::Status s =
-                Text(p.text, &t->text[K(CountKind::kToolResults)], [&] { return PartPath(m, p); });
+        RaisePart(kToolResults, t, m, p);
+        if (absl::Status s = PartText(m, p, p.text, &t->text[K(CountKind::kToolResults)]);
             !s.ok()) {
           return s;
         }
         break;
       case PartType::kReasoning:
-        RaiseLazy(kReasoningUncounted, t, [&] { return PartPath(m, p); });
+        RaisePart(kReasoningUncounted, t, m, p);
         break;
       case PartType::kItemReference:
-        RaiseLazy(kItemReference, t, [&] { return PartPath(m, p); });
+        RaisePart(kItemReference, t, m, p);
         break;
       case PartType::kOpaque:
       case PartType::kThinking:
       case PartType::kRedactedThinking:
-        RaiseLazy(kOpaque, t, [&] { return PartPath(m, p); });
+        RaisePart(kOpaque, t, m, p);
         break;
     }
   }
@@ -949,58 +919,53 @@ absl::Status Counter::AnthropicMessage(const ChatMessage& m, bool keep_thinking,
     const CountKind part_kind = p.in_tool_result ? CountKind::kToolResults : kind;
     switch (p.type) {
       case PartType::kText:
-        if (absl::Status s = Text(p.text, &t->text[K(part_kind)], [&] { return PartPath(m, p); });
-            !s.ok()) {
-          return s;
-        }
+        if (absl::Status s = PartText(m, p, p.text, &t->text[K(part_kind)]); !s.ok()) return s;
         break;
       case PartType::kImage:
         if (absl::Status s = ImageTokens(m, p, t); !s.ok()) return s;
         break;
       case PartType::kToolCall: {
         uint32_t* n = &t->text[K(CountKind::kToolCalls)];
-        if (absl::Status s = Text(p.name, n, [&] { return PartPath(m, p); }); !s.ok()) return s;
+        if (absl::Status s = PartText(m, p, p.name, n); !s.ok()) return s;
         scratch_.clear();
         AppendMinifiedJson(p.text, &scratch_);
-        if (absl::Status s = Text(scratch_, n, [&] { return PartPath(m, p); }); !s.ok()) return s;
+        if (absl::Status s = PartText(m, p, scratch_, n); !s.ok()) return s;
         break;
       }
       case PartType::kToolResult:
-        if (absl::Status s =
-                Text(p.text, &t->text[K(CountKind::kToolResults)], [&] { return PartPath(m, p); });
+        if (absl::Status s = PartText(m, p, p.text, &t->text[K(CountKind::kToolResults)]);
             !s.ok()) {
           return s;
         }
         break;
       case PartType::kThinking:
         if (keep_thinking) {
-          if (absl::Status s =
-                  Text(p.text, &t->text[K(CountKind::kAssistant)], [&] { return PartPath(m, p); });
+          if (absl::Status s = PartText(m, p, p.text, &t->text[K(CountKind::kAssistant)]);
               !s.ok()) {
             return s;
           }
         } else {
-          RaiseLazy(kThinkingStripped, t, [&] { return PartPath(m, p); });
+          RaisePart(kThinkingStripped, t, m, p);
         }
         break;
       case PartType::kRedactedThinking:
         if (keep_thinking) {
-          RaiseLazy(kRedactedThinking, t, [&] { return PartPath(m, p); });
+          RaisePart(kRedactedThinking, t, m, p);
         } else {
-          RaiseLazy(kThinkingStripped, t, [&] { return PartPath(m, p); });
+          RaisePart(kThinkingStripped, t, m, p);
         }
         break;
       case PartType::kFile:
-        RaiseLazy(kFileUncounted, t, [&] { return PartPath(m, p); });
+        RaisePart(kFileUncounted, t, m, p);
         break;
       case PartType::kAudio:
-        RaiseLazy(kAudioUncounted, t, [&] { return PartPath(m, p); });
+        RaisePart(kAudioUncounted, t, m, p);
         break;
       case PartType::kRefusal:
       case PartType::kReasoning:
       case PartType::kItemReference:
       case PartType::kOpaque:
-        RaiseLazy(kOpaque, t, [&] { return PartPath(m, p); });
+        RaisePart(kOpaque, t, m, p);
         break;
     }
     // A marker covers its whole block: a tool_result with the content nested in it.
@@ -1042,10 +1007,10 @@ absl::Status Counter::AnthropicTools(Tally* t) {
     if (type == "function") {
       scratch_.clear();
       scratch_ += "{\"name\":";
-      AppendJsonString(tool.name, &scratch_);
+      base::AppendJsonString(tool.name, &scratch_);
       if (!tool.description.empty()) {
         scratch_ += ",\"description\":";
-        AppendJsonString(tool.description, &scratch_);
+        base::AppendJsonString(tool.description, &scratch_);
       }
       scratch_ += ",\"input_schema\":";
       AppendMinifiedJson(tool.parameters, &scratch_);

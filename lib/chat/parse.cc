@@ -61,6 +61,18 @@ std::string_view RoleName(Role role) {
 
 namespace {
 
+// The role RoleName() spells `name`; false for any other name.
+bool RoleFromName(std::string_view name, Role* role) {
+  for (Role r : {Role::kSystem, Role::kDeveloper, Role::kUser, Role::kAssistant, Role::kTool,
+                 Role::kFunction}) {
+    if (RoleName(r) == name) {
+      *role = r;
+      return true;
+    }
+  }
+  return false;
+}
+
 const char* JsonTypeName(od::json_type t) {
   switch (t) {
     case od::json_type::array:
@@ -169,11 +181,25 @@ class Parser {
     return absl::OkStatus();
   }
 
-  // A JSON string: a view into the body when it has no escapes, else unescaped and kept.
-  absl::Status String(od::value& v, std::string_view* out) {
+  // Whether `v` is of type `want`.
+  absl::Status Is(od::value& v, od::json_type want, bool* is) {
     od::json_type t{};
     if (absl::Status s = Type(v, &t); !s.ok()) return s;
-    if (t != od::json_type::string) return TypeError("a string", t, v);
+    *is = t == want;
+    return absl::OkStatus();
+  }
+
+  // A type error ("expected <name>, got ...") unless `v` is of type `want`.
+  absl::Status Expect(od::value& v, od::json_type want, const char* name) {
+    od::json_type t{};
+    if (absl::Status s = Type(v, &t); !s.ok()) return s;
+    if (t != want) return TypeError(name, t, v);
+    return absl::OkStatus();
+  }
+
+  // A JSON string: a view into the body when it has no escapes, else unescaped and kept.
+  absl::Status String(od::value& v, std::string_view* out) {
+    if (absl::Status s = Expect(v, od::json_type::string, "a string"); !s.ok()) return s;
     std::string_view tok = v.raw_json_token();
     size_t end = tok.size();
     while (end > 0 && IsJsonSpace(tok[end - 1])) --end;
@@ -204,26 +230,20 @@ class Parser {
   }
 
   absl::Status Object(od::value& v, od::object* out) {
-    od::json_type t{};
-    if (absl::Status s = Type(v, &t); !s.ok()) return s;
-    if (t != od::json_type::object) return TypeError("an object", t, v);
+    if (absl::Status s = Expect(v, od::json_type::object, "an object"); !s.ok()) return s;
     if (auto e = v.get_object().get(*out)) return JsonError(e);
     return absl::OkStatus();
   }
 
   absl::Status Array(od::value& v, od::array* out) {
-    od::json_type t{};
-    if (absl::Status s = Type(v, &t); !s.ok()) return s;
-    if (t != od::json_type::array) return TypeError("an array", t, v);
+    if (absl::Status s = Expect(v, od::json_type::array, "an array"); !s.ok()) return s;
     if (auto e = v.get_array().get(*out)) return JsonError(e);
     return absl::OkStatus();
   }
 
   // The JSON text of an object (a view into the body), read and checked.
   absl::Status RawObject(od::value& v, std::string_view* out) {
-    od::json_type t{};
-    if (absl::Status s = Type(v, &t); !s.ok()) return s;
-    if (t != od::json_type::object) return TypeError("an object", t, v);
+    if (absl::Status s = Expect(v, od::json_type::object, "an object"); !s.ok()) return s;
     const char* start = v.raw_json_token().data();
     if (absl::Status s = Skip(v); !s.ok()) return s;
     const char* end = Location();
@@ -338,6 +358,103 @@ class Parser {
     return absl::OkStatus();
   }
 
+  // ---- Composite reads -------------------------------------------------------------------
+
+  // Whether `v` is null (fields that take null for "absent").
+  absl::Status IsNull(od::value& v, bool* null) { return Is(v, od::json_type::null, null); }
+
+  // Object `v`, field by field: f(key, value) as for Fields().
+  template <class F>
+  absl::Status ObjectFields(od::value& v, F&& f) {
+    od::object obj;
+    if (absl::Status s = Object(v, &obj); !s.ok()) return s;
+    return Fields(obj, std::forward<F>(f));
+  }
+
+  // Array `v`, element by element: f(index, value).
+  template <class F>
+  absl::Status ArrayElements(od::value& v, F&& f) {
+    od::array arr;
+    if (absl::Status s = Array(v, &arr); !s.ok()) return s;
+    return Elements(arr, std::forward<F>(f));
+  }
+
+  // Array `v` whose elements must be objects: f(index, object).
+  template <class F>
+  absl::Status ObjectElements(od::value& v, F&& f) {
+    return ArrayElements(v, [&](uint32_t i, od::value& e) -> absl::Status {
+      od::object obj;
+      if (absl::Status s = Object(e, &obj); !s.ok()) return s;
+      return f(i, obj);
+    });
+  }
+
+  // ObjectElements(), with null read as an empty array.
+  template <class F>
+  absl::Status OptObjectElements(od::value& v, F&& f) {
+    bool null = false;
+    if (absl::Status s = IsNull(v, &null); !s.ok() || null) return s;
+    return ObjectElements(v, std::forward<F>(f));
+  }
+
+  // RawObject(), with null leaving `out` empty.
+  absl::Status OptRawObject(od::value& v, std::string_view* out) {
+    bool null = false;
+    if (absl::Status s = IsNull(v, &null); !s.ok() || null) return s;
+    return RawObject(v, out);
+  }
+
+  // Format detection only: f over the fields (elements) of `v` if it is an object (an array);
+  // any other value is left for the real pass to report.
+  template <class F>
+  absl::Status FieldsIfObject(od::value& v, F&& f) {
+    bool object = false;
+    if (absl::Status s = Is(v, od::json_type::object, &object); !s.ok() || !object) return s;
+    return ObjectFields(v, std::forward<F>(f));
+  }
+  template <class F>
+  absl::Status ElementsIfArray(od::value& v, F&& f) {
+    bool array = false;
+    if (absl::Status s = Is(v, od::json_type::array, &array); !s.ok() || !array) return s;
+    return ArrayElements(v, std::forward<F>(f));
+  }
+
+  // Notes that a field is present and passes on the status of reading it:
+  //   if (key == "text") return Seen(&has_text, String(f, &text));
+  static absl::Status Seen(bool* present, absl::Status read) {
+    *present = true;
+    return read;
+  }
+
+  // "unknown <what> '<value>'<note>", reported at `field` of the current object.
+  absl::Status Unknown(std::string_view field, std::string_view what, std::string_view value,
+                       std::string_view note = "") {
+    Scope scope(this, field);
+    return Error(absl::StrCat("unknown ", std::string(what), " '", std::string(value), "'",
+                              std::string(note)));
+  }
+
+  // "<noun> of type '<type>' needs '<field>'" unless `present`.
+  absl::Status Need(std::string_view noun, std::string_view type, bool present,
+                    std::string_view field) const {
+    if (present) return absl::OkStatus();
+    return Error(absl::StrCat(std::string(noun), " of type '", std::string(type), "' needs '",
+                              std::string(field), "'"));
+  }
+
+  // A list of tool definitions (null: none). fill(index, object, tool) reads one definition,
+  // which is then kept.
+  template <class F>
+  absl::Status Tools(od::value& v, F&& fill) {
+    return OptObjectElements(v, [&](uint32_t i, od::object& obj) -> absl::Status {
+      ToolDefinition tool;
+      tool.source_index = i;
+      if (absl::Status s = fill(i, obj, &tool); !s.ok()) return s;
+      req_->tools.push_back(tool);
+      return absl::OkStatus();
+    });
+  }
+
   // ---- Shared pieces ---------------------------------------------------------------------
 
   absl::Status CacheControl(od::value& v, CacheTtl* ttl, Section section, uint32_t index,
@@ -378,16 +495,9 @@ class Parser {
 // ---------------------------------------------------------------------------------------------
 
 absl::Status Parser::DetectMessages(od::value& v, ChatFormat* found) {
-  od::array arr;
-  if (absl::Status s = Array(v, &arr); !s.ok()) return s;
-  return Elements(arr, [&](uint32_t, od::value& m) -> absl::Status {
+  return ArrayElements(v, [&](uint32_t, od::value& m) -> absl::Status {
     if (*found != ChatFormat::kAuto) return absl::OkStatus();
-    od::json_type t{};
-    if (absl::Status s = Type(m, &t); !s.ok()) return s;
-    if (t != od::json_type::object) return absl::OkStatus();  // Reported by the real pass.
-    od::object obj;
-    if (absl::Status s = Object(m, &obj); !s.ok()) return s;
-    return Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
+    return FieldsIfObject(m, [&](std::string_view key, od::value& f) -> absl::Status {
       if (*found != ChatFormat::kAuto) return absl::OkStatus();
       if (key == "tool_calls" || key == "tool_call_id" || key == "function_call" ||
           key == "refusal" || key == "audio") {
@@ -399,19 +509,9 @@ absl::Status Parser::DetectMessages(od::value& v, ChatFormat* found) {
           *found = ChatFormat::kOpenAIChat;
         }
       } else if (key == "content") {
-        od::json_type ct{};
-        if (absl::Status s = Type(f, &ct); !s.ok()) return s;
-        if (ct != od::json_type::array) return absl::OkStatus();
-        od::array parts;
-        if (absl::Status s = Array(f, &parts); !s.ok()) return s;
-        return Elements(parts, [&](uint32_t, od::value& p) -> absl::Status {
+        return ElementsIfArray(f, [&](uint32_t, od::value& p) -> absl::Status {
           if (*found != ChatFormat::kAuto) return absl::OkStatus();
-          od::json_type pt{};
-          if (absl::Status s = Type(p, &pt); !s.ok()) return s;
-          if (pt != od::json_type::object) return absl::OkStatus();
-          od::object part;
-          if (absl::Status s = Object(p, &part); !s.ok()) return s;
-          return Fields(part, [&](std::string_view k, od::value& pv) -> absl::Status {
+          return FieldsIfObject(p, [&](std::string_view k, od::value& pv) -> absl::Status {
             if (k == "cache_control") *found = ChatFormat::kAnthropicMessages;
             if (k != "type") return absl::OkStatus();
             std::string_view type;
@@ -461,19 +561,9 @@ absl::StatusOr<ChatFormat> Parser::Detect() {
       // A view into the parser's buffer: valid until the rewind after this pass.
       if (v.get_string().get(model) != simdjson::SUCCESS) model = {};
     } else if (key == "tools") {
-      od::json_type tt{};
-      if (absl::Status st = Type(v, &tt); !st.ok()) return st;
-      if (tt != od::json_type::array) return absl::OkStatus();
-      od::array tools;
-      if (absl::Status st = Array(v, &tools); !st.ok()) return st;
-      return Elements(tools, [&](uint32_t, od::value& tool) -> absl::Status {
+      return ElementsIfArray(v, [&](uint32_t, od::value& tool) -> absl::Status {
         if (found != ChatFormat::kAuto) return absl::OkStatus();
-        od::json_type tk{};
-        if (absl::Status st = Type(tool, &tk); !st.ok()) return st;
-        if (tk != od::json_type::object) return absl::OkStatus();
-        od::object obj;
-        if (absl::Status st = Object(tool, &obj); !st.ok()) return st;
-        return Fields(obj, [&](std::string_view k, od::value&) -> absl::Status {
+        return FieldsIfObject(tool, [&](std::string_view k, od::value&) -> absl::Status {
           if (found != ChatFormat::kAuto) return absl::OkStatus();
           if (k == "input_schema" || k == "cache_control") {
             found = ChatFormat::kAnthropicMessages;
@@ -509,13 +599,10 @@ absl::StatusOr<ChatFormat> Parser::Detect() {
 
 absl::Status Parser::CacheControl(od::value& v, CacheTtl* ttl, Section section, uint32_t index,
                                   uint32_t part_index) {
-  od::json_type t{};
-  if (absl::Status s = Type(v, &t); !s.ok()) return s;
-  if (t == od::json_type::null) return absl::OkStatus();
-  od::object obj;
-  if (absl::Status s = Object(v, &obj); !s.ok()) return s;
+  bool null = false;
+  if (absl::Status s = IsNull(v, &null); !s.ok() || null) return s;
   std::string_view type, ttl_text;
-  absl::Status s = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
+  absl::Status s = ObjectFields(v, [&](std::string_view key, od::value& f) -> absl::Status {
     if (key == "type") return String(f, &type);
     if (key == "ttl") return String(f, &ttl_text);
     return absl::OkStatus();
@@ -587,11 +674,7 @@ absl::Status Parser::Parts(od::value& v, PartDialect dialect, ChatMessage* msg) 
     return absl::OkStatus();
   }
   if (t != od::json_type::array) return TypeError("a string or an array of parts", t, v);
-  od::array arr;
-  if (absl::Status s = Array(v, &arr); !s.ok()) return s;
-  return Elements(arr, [&](uint32_t i, od::value& p) -> absl::Status {
-    od::object obj;
-    if (absl::Status s = Object(p, &obj); !s.ok()) return s;
+  return ObjectElements(v, [&](uint32_t i, od::object& obj) -> absl::Status {
     if (dialect == PartDialect::kAnthropic) return AnthropicBlock(obj, i, false, msg);
     return Part(obj, dialect, i, msg);
   });
@@ -607,37 +690,24 @@ absl::Status Parser::Part(od::object& obj, PartDialect dialect, uint32_t index, 
        has_file = false;
   absl::Status s = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
     if (key == "type") return String(f, &type);
-    if (key == "text") {
-      has_text = true;
-      return String(f, &text);
-    }
-    if (key == "refusal") {
-      has_refusal = true;
-      return String(f, &refusal);
-    }
+    if (key == "text") return Seen(&has_text, String(f, &text));
+    if (key == "refusal") return Seen(&has_refusal, String(f, &refusal));
     if (key == "image_url") {
       has_image = true;
       od::json_type t{};
       if (absl::Status st = Type(f, &t); !st.ok()) return st;
       if (t == od::json_type::string) return String(f, &image_url_text);  // Responses form.
-      od::object io;
-      if (absl::Status st = Object(f, &io); !st.ok()) return st;
-      return Fields(io, [&](std::string_view k, od::value& iv) -> absl::Status {
+      return ObjectFields(f, [&](std::string_view k, od::value& iv) -> absl::Status {
         if (k == "url") return String(iv, &image_url_text);
         if (k == "detail") return OptString(iv, &detail_text);
         return absl::OkStatus();
       });
     }
     if (key == "detail") return OptString(f, &detail_text);
-    if (key == "file_id") {
-      has_file = true;
-      return OptString(f, &file_id);
-    }
+    if (key == "file_id") return Seen(&has_file, OptString(f, &file_id));
     if (key == "input_audio") {
       has_audio = true;
-      od::object ao;
-      if (absl::Status st = Object(f, &ao); !st.ok()) return st;
-      return Fields(ao, [&](std::string_view k, od::value& av) -> absl::Status {
+      return ObjectFields(f, [&](std::string_view k, od::value& av) -> absl::Status {
         if (k == "data") return String(av, &part.data);
         if (k == "format") return String(av, &part.media_type);
         return absl::OkStatus();
@@ -645,9 +715,7 @@ absl::Status Parser::Part(od::object& obj, PartDialect dialect, uint32_t index, 
     }
     if (key == "file") {  // Chat: {"type":"file","file":{...}}
       has_file = true;
-      od::object fo;
-      if (absl::Status st = Object(f, &fo); !st.ok()) return st;
-      return Fields(fo, [&](std::string_view k, od::value& fv) -> absl::Status {
+      return ObjectFields(f, [&](std::string_view k, od::value& fv) -> absl::Status {
         if (k == "file_id") return OptString(fv, &file_id);
         if (k == "file_data") return OptString(fv, &file_data);
         if (k == "filename") return OptString(fv, &part.name);
@@ -663,10 +731,7 @@ absl::Status Parser::Part(od::object& obj, PartDialect dialect, uint32_t index, 
   });
   if (!s.ok()) return s;
 
-  auto need = [&](bool present, const char* field) -> absl::Status {
-    if (present) return absl::OkStatus();
-    return Error(absl::StrCat("part of type '", std::string(type), "' needs '", field, "'"));
-  };
+  auto need = [&](bool present, const char* field) { return Need("part", type, present, field); };
   const bool chat = dialect == PartDialect::kChat;
   if (type.empty()) return Error("content part without a 'type'");
   if ((chat && type == "text") || (!chat && (type == "input_text" || type == "output_text" ||
@@ -712,8 +777,7 @@ absl::Status Parser::Part(od::object& obj, PartDialect dialect, uint32_t index, 
       part.data = file_id;
     }
   } else {
-    Scope scope(this, "type");
-    return Error(absl::StrCat("unknown content part type '", std::string(type), "'"));
+    return Unknown("type", "content part type", type);
   }
   msg->parts.push_back(part);
   return absl::OkStatus();
@@ -732,9 +796,7 @@ absl::Status Parser::ChatBody() {
     if (key == "model") return String(v, &req_->model);
     if (key == "messages") {
       has_messages = true;
-      od::array arr;
-      if (absl::Status st = Array(v, &arr); !st.ok()) return st;
-      return Elements(arr, [&](uint32_t i, od::value& m) { return ChatMessageObject(m, i); });
+      return ArrayElements(v, [&](uint32_t i, od::value& m) { return ChatMessageObject(m, i); });
     }
     if (key == "tools") return ChatTools(v, false);
     if (key == "functions") return ChatTools(v, true);
@@ -751,19 +813,14 @@ absl::Status Parser::ChatBody() {
 }
 
 absl::Status Parser::ChatMessageObject(od::value& v, uint32_t index) {
-  od::object obj;
-  if (absl::Status s = Object(v, &obj); !s.ok()) return s;
   ChatMessage msg;
   msg.section = Section::kMessages;
   msg.source_index = index;
   std::string_view role;
   bool has_role = false, has_content = false, content_null = false, has_calls = false;
   std::vector<ChatPart> calls;  // Tool calls follow the content.
-  absl::Status s = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
-    if (key == "role") {
-      has_role = true;
-      return String(f, &role);
-    }
+  absl::Status s = ObjectFields(v, [&](std::string_view key, od::value& f) -> absl::Status {
+    if (key == "role") return Seen(&has_role, String(f, &role));
     if (key == "content") {
       has_content = true;
       od::json_type t{};
@@ -787,19 +844,13 @@ absl::Status Parser::ChatMessageObject(od::value& v, uint32_t index) {
       return absl::OkStatus();
     }
     if (key == "function_call") {
-      od::json_type t{};
-      if (absl::Status st = Type(f, &t); !st.ok()) return st;
-      if (t == od::json_type::null) return absl::OkStatus();
-      od::object fc;
-      if (absl::Status st = Object(f, &fc); !st.ok()) return st;
+      bool null = false;
+      if (absl::Status st = IsNull(f, &null); !st.ok() || null) return st;
       ChatPart part;
       part.type = PartType::kToolCall;
       bool has_name = false;
-      absl::Status st = Fields(fc, [&](std::string_view k, od::value& fv) -> absl::Status {
-        if (k == "name") {
-          has_name = true;
-          return String(fv, &part.name);
-        }
+      absl::Status st = ObjectFields(f, [&](std::string_view k, od::value& fv) -> absl::Status {
+        if (k == "name") return Seen(&has_name, String(fv, &part.name));
         if (k == "arguments") return String(fv, &part.text);
         return absl::OkStatus();
       });
@@ -810,14 +861,7 @@ absl::Status Parser::ChatMessageObject(od::value& v, uint32_t index) {
       return absl::OkStatus();
     }
     if (key == "tool_calls") {
-      od::json_type t{};
-      if (absl::Status st = Type(f, &t); !st.ok()) return st;
-      if (t == od::json_type::null) return absl::OkStatus();
-      od::array arr;
-      if (absl::Status st = Array(f, &arr); !st.ok()) return st;
-      return Elements(arr, [&](uint32_t i, od::value& cv) -> absl::Status {
-        od::object call;
-        if (absl::Status st = Object(cv, &call); !st.ok()) return st;
+      return OptObjectElements(f, [&](uint32_t i, od::object& call) -> absl::Status {
         ChatPart part;
         part.type = PartType::kToolCall;
         part.source_index = i;
@@ -828,9 +872,7 @@ absl::Status Parser::ChatMessageObject(od::value& v, uint32_t index) {
           if (k == "type") return String(fv, &type);
           if (k == "function" || k == "custom") {
             has_fn = true;
-            od::object fn;
-            if (absl::Status s2 = Object(fv, &fn); !s2.ok()) return s2;
-            return Fields(fn, [&](std::string_view k2, od::value& v2) -> absl::Status {
+            return ObjectFields(fv, [&](std::string_view k2, od::value& v2) -> absl::Status {
               if (k2 == "name") return String(v2, &part.name);
               if (k2 == "arguments" || k2 == "input") return String(v2, &part.text);
               return absl::OkStatus();
@@ -840,8 +882,7 @@ absl::Status Parser::ChatMessageObject(od::value& v, uint32_t index) {
         });
         if (!st.ok()) return st;
         if (!type.empty() && type != "function" && type != "custom") {
-          Scope scope(this, "type");
-          return Error(absl::StrCat("unknown tool call type '", std::string(type), "'"));
+          return Unknown("type", "tool call type", type);
         }
         if (!has_fn || part.name.empty()) {
           return Error("tool call without a function name");
@@ -852,15 +893,12 @@ absl::Status Parser::ChatMessageObject(od::value& v, uint32_t index) {
       });
     }
     if (key == "audio") {  // A previous assistant audio reply, referenced by id.
-      od::json_type t{};
-      if (absl::Status st = Type(f, &t); !st.ok()) return st;
-      if (t == od::json_type::null) return absl::OkStatus();
-      od::object ao;
-      if (absl::Status st = Object(f, &ao); !st.ok()) return st;
+      bool null = false;
+      if (absl::Status st = IsNull(f, &null); !st.ok() || null) return st;
       ChatPart part;
       part.type = PartType::kAudio;
       part.source = SourceKind::kFileId;
-      absl::Status st = Fields(ao, [&](std::string_view k, od::value& av) -> absl::Status {
+      absl::Status st = ObjectFields(f, [&](std::string_view k, od::value& av) -> absl::Status {
         if (k == "id") return String(av, &part.data);
         return absl::OkStatus();
       });
@@ -873,22 +911,7 @@ absl::Status Parser::ChatMessageObject(od::value& v, uint32_t index) {
   if (!s.ok()) return s;
 
   if (!has_role) return Error("message without a 'role'");
-  if (role == "system") {
-    msg.role = Role::kSystem;
-  } else if (role == "developer") {
-    msg.role = Role::kDeveloper;
-  } else if (role == "user") {
-    msg.role = Role::kUser;
-  } else if (role == "assistant") {
-    msg.role = Role::kAssistant;
-  } else if (role == "tool") {
-    msg.role = Role::kTool;
-  } else if (role == "function") {
-    msg.role = Role::kFunction;
-  } else {
-    Scope scope(this, "role");
-    return Error(absl::StrCat("unknown role '", std::string(role), "'"));
-  }
+  if (!RoleFromName(role, &msg.role)) return Unknown("role", "role", role);
   if (msg.role == Role::kAssistant) {
     if ((!has_content || content_null) && calls.empty()) {
       return Error("assistant message needs 'content', 'tool_calls' or 'function_call'");
@@ -912,28 +935,16 @@ absl::Status Parser::ChatMessageObject(od::value& v, uint32_t index) {
 
 // Chat "tools" ({"type":"function","function":{...}}) or legacy "functions" ({...}).
 absl::Status Parser::ChatTools(od::value& v, bool legacy) {
-  od::json_type t{};
-  if (absl::Status s = Type(v, &t); !s.ok()) return s;
-  if (t == od::json_type::null) return absl::OkStatus();
-  od::array arr;
-  if (absl::Status s = Array(v, &arr); !s.ok()) return s;
+  bool null = false;
+  if (absl::Status s = IsNull(v, &null); !s.ok() || null) return s;
   if (legacy) req_->legacy_functions = true;
-  return Elements(arr, [&](uint32_t i, od::value& tv) -> absl::Status {
-    od::object obj;
-    if (absl::Status s = Object(tv, &obj); !s.ok()) return s;
-    ToolDefinition tool;
-    tool.source_index = i;
-    tool.type = "function";
+  return Tools(v, [&](uint32_t, od::object& obj, ToolDefinition* tool) -> absl::Status {
+    tool->type = "function";
     bool has_fn = legacy;
     auto function_fields = [&](std::string_view k, od::value& fv) -> absl::Status {
-      if (k == "name") return String(fv, &tool.name);
-      if (k == "description") return OptString(fv, &tool.description);
-      if (k == "parameters") {
-        od::json_type pt{};
-        if (absl::Status s = Type(fv, &pt); !s.ok()) return s;
-        if (pt == od::json_type::null) return absl::OkStatus();
-        return RawObject(fv, &tool.parameters);
-      }
+      if (k == "name") return String(fv, &tool->name);
+      if (k == "description") return OptString(fv, &tool->description);
+      if (k == "parameters") return OptRawObject(fv, &tool->parameters);
       return absl::OkStatus();
     };
     absl::Status s;
@@ -943,24 +954,18 @@ absl::Status Parser::ChatTools(od::value& v, bool legacy) {
       std::string_view type;
       s = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
         if (key == "type") return String(f, &type);
-        if (key == "function" || key == "custom") {
-          has_fn = true;
-          od::object fn;
-          if (absl::Status st = Object(f, &fn); !st.ok()) return st;
-          return Fields(fn, function_fields);
-        }
+        if (key == "function" || key == "custom")
+          return Seen(&has_fn, ObjectFields(f, function_fields));
         return absl::OkStatus();
       });
       if (s.ok() && type != "function" && type != "custom") {
-        Scope scope(this, "type");
-        return Error(absl::StrCat("unknown tool type '", std::string(type), "'"));
+        return Unknown("type", "tool type", type);
       }
-      if (s.ok() && type == "custom") tool.type = "custom";
+      if (s.ok() && type == "custom") tool->type = "custom";
     }
     if (!s.ok()) return s;
     if (!has_fn) return Error("tool without a 'function'");
-    if (tool.name.empty()) return Error("tool without a 'name'");
-    req_->tools.push_back(tool);
+    if (tool->name.empty()) return Error("tool without a 'name'");
     return absl::OkStatus();
   });
 }
@@ -984,16 +989,12 @@ absl::Status Parser::ChatToolChoice(od::value& v, bool legacy) {
     }
     return absl::OkStatus();
   }
-  od::object obj;
-  if (absl::Status s = Object(v, &obj); !s.ok()) return s;
   std::string_view type;
-  absl::Status s = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
+  absl::Status s = ObjectFields(v, [&](std::string_view key, od::value& f) -> absl::Status {
     if (key == "type") return String(f, &type);
     if (key == "name") return String(f, &choice.name);  // Legacy {"name": ...}.
     if (key == "function" || key == "custom") {
-      od::object fn;
-      if (absl::Status st = Object(f, &fn); !st.ok()) return st;
-      return Fields(fn, [&](std::string_view k, od::value& fv) -> absl::Status {
+      return ObjectFields(f, [&](std::string_view k, od::value& fv) -> absl::Status {
         if (k == "name") return String(fv, &choice.name);
         return absl::OkStatus();
       });
@@ -1050,10 +1051,8 @@ absl::Status Parser::ResponsesBody() {
         req_->messages.push_back(std::move(msg));
         return absl::OkStatus();
       }
-      od::array arr;
       if (t != od::json_type::array) return TypeError("a string or an array of items", t, v);
-      if (absl::Status st = Array(v, &arr); !st.ok()) return st;
-      return Elements(arr, [&](uint32_t i, od::value& item) { return ResponsesItem(item, i); });
+      return ArrayElements(v, [&](uint32_t i, od::value& item) { return ResponsesItem(item, i); });
     }
     if (key == "tools") return ResponsesTools(v);
     if (key == "tool_choice") return ChatToolChoice(v, false);
@@ -1067,8 +1066,6 @@ absl::Status Parser::ResponsesBody() {
 }
 
 absl::Status Parser::ResponsesItem(od::value& v, uint32_t index) {
-  od::object obj;
-  if (absl::Status s = Object(v, &obj); !s.ok()) return s;
   ChatMessage msg;
   msg.section = Section::kInput;
   msg.source_index = index;
@@ -1078,7 +1075,7 @@ absl::Status Parser::ResponsesItem(od::value& v, uint32_t index) {
   ChatMessage output_holder;  // function_call_output given as an array of parts.
   std::string_view output_text;
   bool output_is_string = false;
-  absl::Status s = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
+  absl::Status s = ObjectFields(v, [&](std::string_view key, od::value& f) -> absl::Status {
     if (key == "type") return String(f, &type);
     if (key == "role") return String(f, &role);
     if (key == "content") {
@@ -1091,10 +1088,7 @@ absl::Status Parser::ResponsesItem(od::value& v, uint32_t index) {
     if (key == "call_id") return String(f, &call_id);
     if (key == "id") return OptString(f, &id);
     if (key == "name") return String(f, &name);
-    if (key == "arguments" || key == "input") {
-      has_arguments = true;
-      return String(f, &arguments);
-    }
+    if (key == "arguments" || key == "input") return Seen(&has_arguments, String(f, &arguments));
     if (key == "output") {
       has_output = true;
       od::json_type t{};
@@ -1106,11 +1100,7 @@ absl::Status Parser::ResponsesItem(od::value& v, uint32_t index) {
       return Parts(f, PartDialect::kResponses, &output_holder);
     }
     if (key == "summary") {
-      od::array arr;
-      if (absl::Status st = Array(f, &arr); !st.ok()) return st;
-      return Elements(arr, [&](uint32_t i, od::value& sv) -> absl::Status {
-        od::object so;
-        if (absl::Status st = Object(sv, &so); !st.ok()) return st;
+      return ObjectElements(f, [&](uint32_t i, od::object& so) -> absl::Status {
         ChatPart part;
         part.type = PartType::kReasoning;
         part.source_index = i;
@@ -1128,24 +1118,11 @@ absl::Status Parser::ResponsesItem(od::value& v, uint32_t index) {
   if (!s.ok()) return s;
 
   if (type.empty() && !role.empty()) type = "message";
-  auto need = [&](bool present, const char* field) -> absl::Status {
-    if (present) return absl::OkStatus();
-    return Error(absl::StrCat("item of type '", std::string(type), "' needs '", field, "'"));
-  };
+  auto need = [&](bool present, const char* field) { return Need("item", type, present, field); };
   if (type == "message") {
-    if (role == "user") {
-      msg.role = Role::kUser;
-    } else if (role == "assistant") {
-      msg.role = Role::kAssistant;
-    } else if (role == "system") {
-      msg.role = Role::kSystem;
-    } else if (role == "developer") {
-      msg.role = Role::kDeveloper;
-    } else if (role.empty()) {
-      return Error("message item without a 'role'");
-    } else {
-      Scope scope(this, "role");
-      return Error(absl::StrCat("unknown role '", std::string(role), "'"));
+    if (role.empty()) return Error("message item without a 'role'");
+    if (!RoleFromName(role, &msg.role) || msg.role == Role::kTool || msg.role == Role::kFunction) {
+      return Unknown("role", "role", role);
     }
     if (absl::Status st = need(has_content, "content"); !st.ok()) return st;
   } else if (type == "function_call" || type == "custom_tool_call") {
@@ -1206,42 +1183,26 @@ absl::Status Parser::ResponsesItem(od::value& v, uint32_t index) {
   } else if (type.empty()) {
     return Error("input item without a 'type'");
   } else {
-    Scope scope(this, "type");
-    return Error(absl::StrCat("unknown input item type '", std::string(type), "'"));
+    return Unknown("type", "input item type", type);
   }
   req_->messages.push_back(std::move(msg));
   return absl::OkStatus();
 }
 
 absl::Status Parser::ResponsesTools(od::value& v) {
-  od::json_type t{};
-  if (absl::Status s = Type(v, &t); !s.ok()) return s;
-  if (t == od::json_type::null) return absl::OkStatus();
-  od::array arr;
-  if (absl::Status s = Array(v, &arr); !s.ok()) return s;
-  return Elements(arr, [&](uint32_t i, od::value& tv) -> absl::Status {
-    od::object obj;
-    if (absl::Status s = Object(tv, &obj); !s.ok()) return s;
-    ToolDefinition tool;
-    tool.source_index = i;
+  return Tools(v, [&](uint32_t, od::object& obj, ToolDefinition* tool) -> absl::Status {
     absl::Status s = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
-      if (key == "type") return String(f, &tool.type);
-      if (key == "name") return String(f, &tool.name);
-      if (key == "description") return OptString(f, &tool.description);
-      if (key == "parameters") {
-        od::json_type pt{};
-        if (absl::Status st = Type(f, &pt); !st.ok()) return st;
-        if (pt == od::json_type::null) return absl::OkStatus();
-        return RawObject(f, &tool.parameters);
-      }
+      if (key == "type") return String(f, &tool->type);
+      if (key == "name") return String(f, &tool->name);
+      if (key == "description") return OptString(f, &tool->description);
+      if (key == "parameters") return OptRawObject(f, &tool->parameters);
       return absl::OkStatus();
     });
     if (!s.ok()) return s;
-    if (tool.type.empty()) return Error("tool without a 'type'");
-    if ((tool.type == "function" || tool.type == "custom") && tool.name.empty()) {
+    if (tool->type.empty()) return Error("tool without a 'type'");
+    if ((tool->type == "function" || tool->type == "custom") && tool->name.empty()) {
       return Error("function tool without a 'name'");
     }
-    req_->tools.push_back(tool);
     return absl::OkStatus();
   });
 }
@@ -1259,9 +1220,7 @@ absl::Status Parser::AnthropicBody() {
     if (key == "system") return AnthropicSystem(v);
     if (key == "messages") {
       has_messages = true;
-      od::array arr;
-      if (absl::Status st = Array(v, &arr); !st.ok()) return st;
-      return Elements(arr, [&](uint32_t i, od::value& m) { return AnthropicMessage(m, i); });
+      return ArrayElements(v, [&](uint32_t i, od::value& m) { return AnthropicMessage(m, i); });
     }
     if (key == "tools") return AnthropicTools(v);
     if (key == "tool_choice") return AnthropicToolChoice(v);
@@ -1295,22 +1254,15 @@ absl::Status Parser::AnthropicSystem(od::value& v) {
     msg.content_is_string = true;
     msg.parts.push_back(part);
   } else {
-    od::array arr;
     if (t != od::json_type::array) return TypeError("a string or an array of text blocks", t, v);
-    if (absl::Status s = Array(v, &arr); !s.ok()) return s;
-    absl::Status s = Elements(arr, [&](uint32_t i, od::value& b) -> absl::Status {
-      od::object obj;
-      if (absl::Status st = Object(b, &obj); !st.ok()) return st;
+    absl::Status s = ObjectElements(v, [&](uint32_t i, od::object& obj) -> absl::Status {
       ChatPart part;
       part.source_index = i;
       std::string_view type;
       bool has_text = false;
       absl::Status st = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
         if (key == "type") return String(f, &type);
-        if (key == "text") {
-          has_text = true;
-          return String(f, &part.text);
-        }
+        if (key == "text") return Seen(&has_text, String(f, &part.text));
         if (key == "cache_control") {
           return CacheControl(f, &part.cache_control, Section::kSystem, i, 0);
         }
@@ -1333,35 +1285,22 @@ absl::Status Parser::AnthropicSystem(od::value& v) {
 }
 
 absl::Status Parser::AnthropicMessage(od::value& v, uint32_t index) {
-  od::object obj;
-  if (absl::Status s = Object(v, &obj); !s.ok()) return s;
   ChatMessage msg;
   msg.section = Section::kMessages;
   msg.source_index = index;
   std::string_view role;
   bool has_role = false, has_content = false;
-  absl::Status s = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
-    if (key == "role") {
-      has_role = true;
-      return String(f, &role);
-    }
-    if (key == "content") {
-      has_content = true;
-      return Parts(f, PartDialect::kAnthropic, &msg);
-    }
+  absl::Status s = ObjectFields(v, [&](std::string_view key, od::value& f) -> absl::Status {
+    if (key == "role") return Seen(&has_role, String(f, &role));
+    if (key == "content") return Seen(&has_content, Parts(f, PartDialect::kAnthropic, &msg));
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
   if (!has_role) return Error("message without a 'role'");
-  if (role == "user") {
-    msg.role = Role::kUser;
-  } else if (role == "assistant") {
-    msg.role = Role::kAssistant;
-  } else {
-    Scope scope(this, "role");
-    return Error(absl::StrCat("unknown role '", std::string(role),
-                              "' (Anthropic messages are 'user' or 'assistant'; the system "
-                              "prompt goes in 'system')"));
+  if (!RoleFromName(role, &msg.role) || (msg.role != Role::kUser && msg.role != Role::kAssistant)) {
+    return Unknown("role", "role", role,
+                   " (Anthropic messages are 'user' or 'assistant'; the system prompt goes in "
+                   "'system')");
   }
   if (!has_content) return Error("message without 'content'");
   // Cache markers inside this message now know their message index.
@@ -1392,24 +1331,12 @@ absl::Status Parser::AnthropicBlock(od::object& obj, uint32_t index, bool nested
   CacheTtl ttl = CacheTtl::kNone;
   absl::Status s = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
     if (key == "type") return String(f, &type);
-    if (key == "text") {
-      has_text = true;
-      return String(f, &text);
-    }
-    if (key == "thinking") {
-      has_thinking = true;
-      return String(f, &thinking);
-    }
-    if (key == "data") {
-      has_data = true;
-      return String(f, &data);
-    }
+    if (key == "text") return Seen(&has_text, String(f, &text));
+    if (key == "thinking") return Seen(&has_thinking, String(f, &thinking));
+    if (key == "data") return Seen(&has_data, String(f, &data));
     if (key == "name") return String(f, &name);
     if (key == "id" || key == "tool_use_id") return String(f, &id);
-    if (key == "input") {
-      has_input = true;
-      return RawObject(f, &input_json);
-    }
+    if (key == "input") return Seen(&has_input, RawObject(f, &input_json));
     if (key == "cache_control") {
       return CacheControl(f, &ttl, Section::kMessages, message_index, block_index);
     }
@@ -1418,9 +1345,7 @@ absl::Status Parser::AnthropicBlock(od::object& obj, uint32_t index, bool nested
       od::json_type t{};
       if (absl::Status st = Type(f, &t); !st.ok()) return st;
       if (t == od::json_type::string) return String(f, &source_url);  // search_result source.
-      od::object so;
-      if (absl::Status st = Object(f, &so); !st.ok()) return st;
-      return Fields(so, [&](std::string_view k, od::value& sv) -> absl::Status {
+      return ObjectFields(f, [&](std::string_view k, od::value& sv) -> absl::Status {
         if (k == "type") return String(sv, &source_type);
         if (k == "media_type") return String(sv, &media_type);
         if (k == "data") {
@@ -1442,23 +1367,15 @@ absl::Status Parser::AnthropicBlock(od::object& obj, uint32_t index, bool nested
       if (absl::Status st = Type(f, &t); !st.ok()) return st;
       if (t == od::json_type::string) return String(f, &content_text);
       if (t != od::json_type::array) return TypeError("a string or an array of blocks", t, f);
-      od::array arr;
-      if (absl::Status st = Array(f, &arr); !st.ok()) return st;
-      return Elements(arr, [&](uint32_t i, od::value& b) -> absl::Status {
-        od::object bo;
-        if (absl::Status st = Object(b, &bo); !st.ok()) return st;
-        return AnthropicBlock(bo, i, true, &inner);
-      });
+      return ObjectElements(
+          f, [&](uint32_t i, od::object& bo) { return AnthropicBlock(bo, i, true, &inner); });
     }
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
   part.cache_control = ttl;
 
-  auto need = [&](bool present, const char* field) -> absl::Status {
-    if (present) return absl::OkStatus();
-    return Error(absl::StrCat("block of type '", std::string(type), "' needs '", field, "'"));
-  };
+  auto need = [&](bool present, const char* field) { return Need("block", type, present, field); };
   auto image_source = [&](ChatPart* p) -> absl::Status {
     if (source_type == "base64") {
       if (absl::Status st = need(!source_data.empty(), "source.data"); !st.ok()) return st;
@@ -1472,8 +1389,7 @@ absl::Status Parser::AnthropicBlock(od::object& obj, uint32_t index, bool nested
       p->source = SourceKind::kFileId;
       p->data = file_id;
     } else {
-      Scope scope(this, "source");
-      return Error(absl::StrCat("unknown source type '", std::string(source_type), "'"));
+      return Unknown("source", "source type", source_type);
     }
     return absl::OkStatus();
   };
@@ -1556,57 +1472,40 @@ absl::Status Parser::AnthropicBlock(od::object& obj, uint32_t index, bool nested
   } else if (type.empty()) {
     return Error("content block without a 'type'");
   } else {
-    Scope scope(this, "type");
-    return Error(absl::StrCat("unknown content block type '", std::string(type), "'"));
+    return Unknown("type", "content block type", type);
   }
   return absl::OkStatus();
 }
 
 absl::Status Parser::AnthropicTools(od::value& v) {
-  od::json_type t{};
-  if (absl::Status s = Type(v, &t); !s.ok()) return s;
-  if (t == od::json_type::null) return absl::OkStatus();
-  od::array arr;
-  if (absl::Status s = Array(v, &arr); !s.ok()) return s;
-  return Elements(arr, [&](uint32_t i, od::value& tv) -> absl::Status {
-    od::object obj;
-    if (absl::Status s = Object(tv, &obj); !s.ok()) return s;
-    ToolDefinition tool;
-    tool.source_index = i;
+  return Tools(v, [&](uint32_t i, od::object& obj, ToolDefinition* tool) -> absl::Status {
     bool has_schema = false;
     absl::Status s = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
-      if (key == "type") return OptString(f, &tool.type);
-      if (key == "name") return String(f, &tool.name);
-      if (key == "description") return OptString(f, &tool.description);
-      if (key == "input_schema") {
-        has_schema = true;
-        return RawObject(f, &tool.parameters);
-      }
+      if (key == "type") return OptString(f, &tool->type);
+      if (key == "name") return String(f, &tool->name);
+      if (key == "description") return OptString(f, &tool->description);
+      if (key == "input_schema") return Seen(&has_schema, RawObject(f, &tool->parameters));
       if (key == "cache_control") {
-        return CacheControl(f, &tool.cache_control, Section::kTools, i, 0);
+        return CacheControl(f, &tool->cache_control, Section::kTools, i, 0);
       }
       return absl::OkStatus();
     });
     if (!s.ok()) return s;
-    if (tool.name.empty()) return Error("tool without a 'name'");
-    if (tool.type.empty() || tool.type == "custom") {
+    if (tool->name.empty()) return Error("tool without a 'name'");
+    if (tool->type.empty() || tool->type == "custom") {
       if (!has_schema) return Error("custom tool without an 'input_schema'");
-      tool.type = "function";
+      tool->type = "function";
     }
-    req_->tools.push_back(tool);
     return absl::OkStatus();
   });
 }
 
 absl::Status Parser::AnthropicToolChoice(od::value& v) {
-  od::object obj;
-  od::json_type t{};
-  if (absl::Status s = Type(v, &t); !s.ok()) return s;
-  if (t == od::json_type::null) return absl::OkStatus();
-  if (absl::Status s = Object(v, &obj); !s.ok()) return s;
+  bool null = false;
+  if (absl::Status s = IsNull(v, &null); !s.ok() || null) return s;
   std::string_view type;
   ToolChoice& choice = req_->tool_choice;
-  absl::Status s = Fields(obj, [&](std::string_view key, od::value& f) -> absl::Status {
+  absl::Status s = ObjectFields(v, [&](std::string_view key, od::value& f) -> absl::Status {
     if (key == "type") return String(f, &type);
     if (key == "name") return String(f, &choice.name);
     return absl::OkStatus();
@@ -1622,8 +1521,7 @@ absl::Status Parser::AnthropicToolChoice(od::value& v) {
   } else if (type == "none") {
     choice.mode = ToolChoiceMode::kNone;
   } else {
-    Scope scope(this, "type");
-    return Error(absl::StrCat("unknown tool_choice type '", std::string(type), "'"));
+    return Unknown("type", "tool_choice type", type);
   }
   return absl::OkStatus();
 }

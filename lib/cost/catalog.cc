@@ -15,10 +15,12 @@
 #include "cost/decimal.h"
 #include "cost/embedded_catalog.h"
 #include "cost/json_util.h"
+#include "cost/price_buckets.h"
 #include "simdjson.h"
 
 namespace tokwise {
 
+using cost_internal::ForEachField;
 using cost_internal::JsonIndexPath;
 using cost_internal::JsonKeyPath;
 using cost_internal::PathError;
@@ -64,34 +66,17 @@ absl::Status ReadPrices(od::value value, const std::string& path, Prices* prices
   if (value.get_object().get(obj) != simdjson::SUCCESS) {
     return PathError(path, "expected an object of prices");
   }
-  for (auto field_result : obj) {
-    od::field field;
-    if (auto err = std::move(field_result).get(field)) return SimdjsonError(path, err);
-    std::string_view key;
-    if (auto err = field.unescaped_key().get(key)) return SimdjsonError(path, err);
-    const std::string p = JsonKeyPath(path, key);
+  return ForEachField(obj, path, [&](std::string_view key, od::value& v, const std::string& p) {
     PricePerMTok* slot = nullptr;
-    if (key == "input")
-      slot = &prices->input;
-    else if (key == "output")
-      slot = &prices->output;
-    else if (key == "cache_read")
-      slot = &prices->cache_read;
-    else if (key == "cache_write_5m")
-      slot = &prices->cache_write_5m;
-    else if (key == "cache_write_1h")
-      slot = &prices->cache_write_1h;
-    else if (key == "batch_input")
-      slot = &prices->batch_input;
-    else if (key == "batch_output")
-      slot = &prices->batch_output;
-    else
-      return PathError(p, "unknown price bucket");
-    auto price = ReadPrice(field.value(), p);
+    for (const cost_internal::PriceBucket& b : cost_internal::kPriceBuckets) {
+      if (key == b.catalog_key) slot = &(prices->*b.member);
+    }
+    if (slot == nullptr) return PathError(p, "unknown price bucket");
+    auto price = ReadPrice(v, p);
     if (!price.ok()) return price.status();
     *slot = *price;
-  }
-  return absl::OkStatus();
+    return absl::OkStatus();
+  });
 }
 
 bool IsIsoDate(std::string_view s) {
@@ -104,113 +89,106 @@ bool IsIsoDate(std::string_view s) {
   return month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
+// The model fields that are a plain string or a plain count, by key.
+constexpr std::pair<std::string_view, std::string ModelInfo::*> kModelStrings[] = {
+    {"id", &ModelInfo::id},
+    {"provider", &ModelInfo::provider},
+    {"tokenizer", &ModelInfo::tokenizer},
+    {"prices_effective", &ModelInfo::prices_effective},
+    {"source", &ModelInfo::source},
+    {"notes", &ModelInfo::notes},
+};
+constexpr std::pair<std::string_view, uint32_t ModelInfo::*> kModelCounts[] = {
+    {"context_window", &ModelInfo::context_window},
+    {"max_output", &ModelInfo::max_output},
+    {"max_input", &ModelInfo::max_input},
+    {"min_cacheable_prefix", &ModelInfo::min_cacheable_prefix},
+};
+
 absl::StatusOr<ModelInfo> ReadModel(od::value value, const std::string& path) {
   od::object obj;
   if (value.get_object().get(obj)) return PathError(path, "expected a model object");
   ModelInfo m;
-  bool has_window = false, has_max_output = false, has_prices = false;
-  for (auto field_result : obj) {
-    od::field field;
-    if (auto err = std::move(field_result).get(field)) return SimdjsonError(path, err);
-    std::string_view key;
-    if (auto err = field.unescaped_key().get(key)) return SimdjsonError(path, err);
-    const std::string p = JsonKeyPath(path, key);
-    od::value v = field.value();
-    auto read_string = [&](std::string* out) -> absl::Status {
-      auto s = cost_internal::ReadString(v, p);
-      if (!s.ok()) return s.status();
-      *out = std::string(*s);
-      return absl::OkStatus();
-    };
-    auto read_u32 = [&](uint32_t* out) -> absl::Status {
-      auto n = ReadU32(v, p);
-      if (!n.ok()) return n.status();
-      *out = *n;
-      return absl::OkStatus();
-    };
-    absl::Status st;
-    if (key == "id") {
-      st = read_string(&m.id);
-    } else if (key == "provider") {
-      st = read_string(&m.provider);
-    } else if (key == "tokenizer") {
-      st = read_string(&m.tokenizer);
-    } else if (key == "prices_effective") {
-      st = read_string(&m.prices_effective);
-      if (st.ok() && !m.prices_effective.empty() && !IsIsoDate(m.prices_effective)) {
-        st = PathError(p, "expected an ISO date YYYY-MM-DD");
-      }
-    } else if (key == "source") {
-      st = read_string(&m.source);
-    } else if (key == "notes") {
-      st = read_string(&m.notes);
-    } else if (key == "context_window") {
-      st = read_u32(&m.context_window);
-      has_window = true;
-    } else if (key == "max_output") {
-      st = read_u32(&m.max_output);
-      has_max_output = true;
-    } else if (key == "max_input") {
-      st = read_u32(&m.max_input);
-    } else if (key == "min_cacheable_prefix") {
-      st = read_u32(&m.min_cacheable_prefix);
-    } else if (key == "prices") {
-      st = ReadPrices(v, p, &m.prices);
-      has_prices = true;
-    } else if (key == "aliases") {
-      od::array arr;
-      if (v.get_array().get(arr)) return PathError(p, "expected an array of names");
-      size_t i = 0;
-      for (auto item : arr) {
-        const std::string ip = JsonIndexPath(p, i++);
-        od::value iv;
-        if (auto err = std::move(item).get(iv)) return SimdjsonError(ip, err);
-        auto s = cost_internal::ReadString(iv, ip);
-        if (!s.ok()) return s.status();
-        if (s->empty()) return PathError(ip, "empty alias");
-        m.aliases.emplace_back(*s);
-      }
-    } else if (key == "long_context") {
-      od::array arr;
-      if (v.get_array().get(arr)) return PathError(p, "expected an array of tiers");
-      size_t i = 0;
-      for (auto item : arr) {
-        const std::string ip = JsonIndexPath(p, i++);
-        od::object tier_obj;
-        if (item.get_object().get(tier_obj)) return PathError(ip, "expected a tier object");
-        LongContextTier tier;
-        bool has_above = false, has_tier_prices = false;
-        for (auto tf_result : tier_obj) {
-          od::field tf;
-          if (auto err = std::move(tf_result).get(tf)) return SimdjsonError(ip, err);
-          std::string_view tkey;
-          if (auto err = tf.unescaped_key().get(tkey)) return SimdjsonError(ip, err);
-          const std::string tp = JsonKeyPath(ip, tkey);
-          if (tkey == "above") {
-            auto n = ReadU32(tf.value(), tp);
-            if (!n.ok()) return n.status();
-            tier.threshold_tokens = *n;
-            has_above = true;
-          } else if (tkey == "prices") {
-            if (auto s = ReadPrices(tf.value(), tp, &tier.prices); !s.ok()) return s;
-            has_tier_prices = true;
-          } else {
-            return PathError(tp, "unknown key (a tier has \"above\" and \"prices\")");
+  bool has_prices = false;
+  absl::Status st = ForEachField(
+      obj, path, [&](std::string_view key, od::value& v, const std::string& p) -> absl::Status {
+        for (const auto& [name, member] : kModelStrings) {
+          if (key != name) continue;
+          auto s = cost_internal::ReadString(v, p);
+          if (!s.ok()) return s.status();
+          m.*member = std::string(*s);
+          if (key == "prices_effective" && !m.prices_effective.empty() &&
+              !IsIsoDate(m.prices_effective)) {
+            return PathError(p, "expected an ISO date YYYY-MM-DD");
           }
+          return absl::OkStatus();
         }
-        if (!has_above) return PathError(ip, "missing \"above\"");
-        if (!has_tier_prices) return PathError(ip, "missing \"prices\"");
-        if (!m.long_context_tiers.empty() &&
-            tier.threshold_tokens <= m.long_context_tiers.back().threshold_tokens) {
-          return PathError(JsonKeyPath(ip, "above"), "thresholds must ascend");
+        for (const auto& [name, member] : kModelCounts) {
+          if (key != name) continue;
+          auto n = ReadU32(v, p);
+          if (!n.ok()) return n.status();
+          m.*member = *n;
+          return absl::OkStatus();
         }
-        m.long_context_tiers.push_back(tier);
-      }
-    } else {
-      return PathError(p, "unknown key");
-    }
-    if (!st.ok()) return st;
-  }
+        if (key == "prices") {
+          has_prices = true;
+          return ReadPrices(v, p, &m.prices);
+        }
+        if (key == "aliases") {
+          od::array arr;
+          if (v.get_array().get(arr)) return PathError(p, "expected an array of names");
+          size_t i = 0;
+          for (auto item : arr) {
+            const std::string ip = JsonIndexPath(p, i++);
+            od::value iv;
+            if (auto err = std::move(item).get(iv)) return SimdjsonError(ip, err);
+            auto s = cost_internal::ReadString(iv, ip);
+            if (!s.ok()) return s.status();
+            if (s->empty()) return PathError(ip, "empty alias");
+            m.aliases.emplace_back(*s);
+          }
+          return absl::OkStatus();
+        }
+        if (key == "long_context") {
+          od::array arr;
+          if (v.get_array().get(arr)) return PathError(p, "expected an array of tiers");
+          size_t i = 0;
+          for (auto item : arr) {
+            const std::string ip = JsonIndexPath(p, i++);
+            od::object tier_obj;
+            if (item.get_object().get(tier_obj)) return PathError(ip, "expected a tier object");
+            LongContextTier tier;
+            bool has_above = false, has_tier_prices = false;
+            absl::Status ts = ForEachField(
+                tier_obj, ip,
+                [&](std::string_view tkey, od::value& tv, const std::string& tp) -> absl::Status {
+                  if (tkey == "above") {
+                    auto n = ReadU32(tv, tp);
+                    if (!n.ok()) return n.status();
+                    tier.threshold_tokens = *n;
+                    has_above = true;
+                    return absl::OkStatus();
+                  }
+                  if (tkey == "prices") {
+                    has_tier_prices = true;
+                    return ReadPrices(tv, tp, &tier.prices);
+                  }
+                  return PathError(tp, "unknown key (a tier has \"above\" and \"prices\")");
+                });
+            if (!ts.ok()) return ts;
+            if (!has_above) return PathError(ip, "missing \"above\"");
+            if (!has_tier_prices) return PathError(ip, "missing \"prices\"");
+            if (!m.long_context_tiers.empty() &&
+                tier.threshold_tokens <= m.long_context_tiers.back().threshold_tokens) {
+              return PathError(JsonKeyPath(ip, "above"), "thresholds must ascend");
+            }
+            m.long_context_tiers.push_back(tier);
+          }
+          return absl::OkStatus();
+        }
+        return PathError(p, "unknown key");
+      });
+  if (!st.ok()) return st;
 
   // Required fields and consistency.
   if (m.id.empty()) return PathError(path, "missing \"id\"");
@@ -218,8 +196,9 @@ absl::StatusOr<ModelInfo> ReadModel(od::value value, const std::string& path) {
   if (m.provider.empty()) return PathError(named, "missing \"provider\"");
   if (m.tokenizer.empty()) return PathError(named, "missing \"tokenizer\"");
   if (m.source.empty()) return PathError(named, "missing \"source\"");
-  if (!has_window || m.context_window == 0) return PathError(named, "missing \"context_window\"");
-  if (!has_max_output || m.max_output == 0) return PathError(named, "missing \"max_output\"");
+  // Both default to 0, so 0 is "missing" whether the key is absent or says 0.
+  if (m.context_window == 0) return PathError(named, "missing \"context_window\"");
+  if (m.max_output == 0) return PathError(named, "missing \"max_output\"");
   if (!has_prices) return PathError(named, "missing \"prices\"");
   if (m.prices.input == kNotOffered) return PathError(named, "missing \"prices.input\"");
   if (m.prices.output == kNotOffered) return PathError(named, "missing \"prices.output\"");
@@ -262,55 +241,38 @@ absl::Status Catalog::Add(std::shared_ptr<const ModelInfo> model) {
 
 absl::StatusOr<Catalog> Catalog::FromJson(std::string_view json) {
   if (absl::Status deep = base::CheckJsonDepth(json); !deep.ok()) return deep;
-  simdjson::padded_string padded(json.data(), json.size());
-  od::parser parser;
-  od::document doc;
-  if (auto err = parser.iterate(padded).get(doc)) return SimdjsonError("$", err);
-  od::object root;
-  if (auto err = doc.get_object().get(root)) {
-    if (err == simdjson::INCORRECT_TYPE) return PathError("$", "expected an object");
-    return SimdjsonError("$", err);
-  }
+  cost_internal::JsonDocument doc;
+  if (absl::Status s = doc.Open(json); !s.ok()) return s;
   Catalog catalog;
   bool has_models = false;
-  for (auto field_result : root) {
-    od::field field;
-    if (auto err = std::move(field_result).get(field)) {
-      const char* loc = cost_internal::Location(doc);
-      return SimdjsonError("$", err, padded.data(), loc);
-    }
-    std::string_view key;
-    if (auto err = field.unescaped_key().get(key)) return SimdjsonError("$", err);
-    const std::string p = JsonKeyPath("$", key);
-    if (key == "models") {
-      has_models = true;
-      od::array arr;
-      if (field.value().get_array().get(arr)) return PathError(p, "expected an array of models");
-      size_t i = 0;
-      for (auto item : arr) {
-        const std::string ip = JsonIndexPath(p, i++);
-        od::value v;
-        if (auto err = std::move(item).get(v)) {
-          const char* loc = cost_internal::Location(doc);
-          return SimdjsonError(ip, err, padded.data(), loc);
+  absl::Status st = doc.RootFields(
+      "expected an object",
+      [&](std::string_view key, od::value& value, const std::string& p) -> absl::Status {
+        if (key == "models") {
+          has_models = true;
+          od::array arr;
+          if (value.get_array().get(arr)) return PathError(p, "expected an array of models");
+          size_t i = 0;
+          for (auto item : arr) {
+            const std::string ip = JsonIndexPath(p, i++);
+            od::value v;
+            if (auto err = std::move(item).get(v)) return doc.ErrorHere(ip, err);
+            auto model = ReadModel(v, ip);
+            if (!model.ok()) return model.status();
+            if (auto s = catalog.Add(std::make_shared<const ModelInfo>(std::move(*model)));
+                !s.ok()) {
+              return PathError(ip, std::string(s.message()));
+            }
+          }
+          return absl::OkStatus();
         }
-        auto model = ReadModel(v, ip);
-        if (!model.ok()) return model.status();
-        if (auto s = catalog.Add(std::make_shared<const ModelInfo>(std::move(*model))); !s.ok()) {
-          return PathError(ip, std::string(s.message()));
+        if (key == "schema" || key == "comment") {
+          // Free text for people reading the file.
+          return cost_internal::ReadString(value, p).status();
         }
-      }
-    } else if (key == "schema" || key == "comment") {
-      // Free text for people reading the file.
-      if (auto s = cost_internal::ReadString(field.value(), p); !s.ok()) return s.status();
-    } else {
-      return PathError(p, "unknown key (a catalog has \"models\")");
-    }
-  }
-  if (!cost_internal::AtEnd(doc)) {
-    const char* loc = cost_internal::Location(doc);
-    return SimdjsonError("$", simdjson::TRAILING_CONTENT, padded.data(), loc);
-  }
+        return PathError(p, "unknown key (a catalog has \"models\")");
+      });
+  if (!st.ok()) return st;
   if (!has_models) return PathError("$", "missing \"models\"");
   return catalog;
 }

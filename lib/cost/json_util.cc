@@ -47,6 +47,16 @@ const char* Location(simdjson::ondemand::document& doc) {
   return location.error() ? nullptr : location.value_unsafe();
 }
 
+absl::Status JsonDocument::Open(std::string_view json) {
+  padded_ = simdjson::padded_string(json.data(), json.size());
+  if (auto err = parser_.iterate(padded_).get(doc_)) return SimdjsonError("$", err);
+  return absl::OkStatus();
+}
+
+absl::Status JsonDocument::ErrorHere(std::string_view path, simdjson::error_code error) {
+  return SimdjsonError(path, error, padded_.data(), Location(doc_));
+}
+
 std::string_view JsonTypeName(simdjson::ondemand::json_type type) {
   using simdjson::ondemand::json_type;
   switch (type) {

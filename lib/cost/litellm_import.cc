@@ -12,13 +12,14 @@
 #include "base/strings.h"
 #include "cost/decimal.h"
 #include "cost/json_util.h"
+#include "cost/price_buckets.h"
 #include "simdjson.h"
 #include "tokwise/catalog.h"
 #include "tokwise/encoding.h"
 
 namespace tokwise {
 
-using cost_internal::JsonKeyPath;
+using cost_internal::ForEachField;
 using cost_internal::PathError;
 using cost_internal::SimdjsonError;
 namespace od = simdjson::ondemand;
@@ -43,13 +44,9 @@ absl::StatusOr<PricePerMTok> ReadPerTokenPrice(od::value value, const std::strin
 
 // The bucket a LiteLLM price key fills, or nullptr.
 PricePerMTok* BaseSlot(std::string_view key, Prices* p) {
-  if (key == "input_cost_per_token") return &p->input;
-  if (key == "output_cost_per_token") return &p->output;
-  if (key == "cache_read_input_token_cost") return &p->cache_read;
-  if (key == "cache_creation_input_token_cost") return &p->cache_write_5m;
-  if (key == "cache_creation_input_token_cost_above_1hr") return &p->cache_write_1h;
-  if (key == "input_cost_per_token_batches") return &p->batch_input;
-  if (key == "output_cost_per_token_batches") return &p->batch_output;
+  for (const cost_internal::PriceBucket& b : cost_internal::kPriceBuckets) {
+    if (key == b.litellm_key) return &(p->*b.member);
+  }
   return nullptr;
 }
 
@@ -92,137 +89,120 @@ std::string TokenizerFor(std::string_view name, std::string_view provider) {
 absl::StatusOr<Catalog> Catalog::FromLiteLlmJson(std::string_view json, size_t* skipped) {
   if (absl::Status deep = base::CheckJsonDepth(json); !deep.ok()) return deep;
   if (skipped != nullptr) *skipped = 0;
-  simdjson::padded_string padded(json.data(), json.size());
-  od::parser parser;
-  od::document doc;
-  if (auto err = parser.iterate(padded).get(doc)) return SimdjsonError("$", err);
-  od::object root;
-  if (auto err = doc.get_object().get(root)) {
-    if (err == simdjson::INCORRECT_TYPE) return PathError("$", "expected an object of models");
-    return SimdjsonError("$", err);
-  }
+  cost_internal::JsonDocument doc;
+  if (absl::Status s = doc.Open(json); !s.ok()) return s;
   Catalog catalog;
-  for (auto entry_result : root) {
-    od::field entry;
-    if (auto err = std::move(entry_result).get(entry)) {
-      const char* loc = cost_internal::Location(doc);
-      return SimdjsonError("$", err, padded.data(), loc);
-    }
-    std::string_view name_view;
-    if (auto err = entry.unescaped_key().get(name_view)) return SimdjsonError("$", err);
-    const std::string name(name_view);
-    const std::string path = JsonKeyPath("$", name);
-    od::object obj;
-    if (auto err = entry.value().get_object().get(obj)) {
-      if (err == simdjson::INCORRECT_TYPE) return PathError(path, "expected a model object");
-      return SimdjsonError(path, err);
-    }
-    if (name == "sample_spec") {
-      // The format's own documentation entry: its values are descriptions, not prices.
-      if (skipped != nullptr) ++*skipped;
-      continue;
-    }
-
-    ModelInfo m;
-    m.id = name;
-    std::string mode;
-    std::string provider;
-    uint32_t max_tokens = 0;
-    uint64_t max_input = 0;
-    uint64_t max_output = 0;
-    // Tiers found so far, by threshold.
-    std::vector<LongContextTier> tiers;
-    for (auto field_result : obj) {
-      od::field field;
-      if (auto err = std::move(field_result).get(field)) {
-        const char* loc = cost_internal::Location(doc);
-        return SimdjsonError(path, err, padded.data(), loc);
-      }
-      std::string_view key;
-      if (auto err = field.unescaped_key().get(key)) return SimdjsonError(path, err);
-      const std::string p = JsonKeyPath(path, key);
-      od::value v = field.value();
-      std::string_view tier_base;
-      uint32_t threshold = 0;
-      if (PricePerMTok* slot = BaseSlot(key, &m.prices)) {
-        auto price = ReadPerTokenPrice(v, p);
-        if (!price.ok()) return price.status();
-        *slot = *price;
-      } else if (SplitTierKey(key, &tier_base, &threshold)) {
-        Prices scratch;
-        PricePerMTok* slot = BaseSlot(tier_base, &scratch);
-        if (slot == nullptr) continue;  // A tier of something we do not price (audio, images).
-        auto price = ReadPerTokenPrice(v, p);
-        if (!price.ok()) return price.status();
-        LongContextTier* tier = nullptr;
-        for (LongContextTier& t : tiers) {
-          if (t.threshold_tokens == threshold) tier = &t;
+  absl::Status st = doc.RootFields(
+      "expected an object of models",
+      [&](std::string_view name_view, od::value& entry, const std::string& path) -> absl::Status {
+        const std::string name(name_view);
+        od::object obj;
+        if (auto err = entry.get_object().get(obj)) {
+          if (err == simdjson::INCORRECT_TYPE) return PathError(path, "expected a model object");
+          return SimdjsonError(path, err);
         }
-        if (tier == nullptr) {
-          tiers.push_back(LongContextTier{threshold, {}});
-          tier = &tiers.back();
+        if (name == "sample_spec") {
+          // The format's own documentation entry: its values are descriptions, not prices.
+          if (skipped != nullptr) ++*skipped;
+          return absl::OkStatus();
         }
-        *BaseSlot(tier_base, &tier->prices) = *price;
-      } else if (key == "mode") {
-        auto s = cost_internal::ReadString(v, p);
-        if (!s.ok()) return s.status();
-        mode = std::string(*s);
-      } else if (key == "litellm_provider") {
-        auto s = cost_internal::ReadString(v, p);
-        if (!s.ok()) return s.status();
-        provider = std::string(*s);
-      } else if (key == "source") {
-        auto s = cost_internal::ReadString(v, p);
-        if (!s.ok()) return s.status();
-        m.source = std::string(*s);
-      } else if (key == "max_input_tokens" || key == "max_output_tokens" || key == "max_tokens" ||
-                 key == "prompt_cache_min_tokens") {
-        od::json_type type;
-        if (v.type().get(type) == simdjson::SUCCESS && type == od::json_type::null) continue;
-        auto n = cost_internal::ReadCount(v, p, 0xFFFFFFFFu);
-        if (!n.ok()) return n.status();
-        if (key == "max_input_tokens")
-          max_input = *n;
-        else if (key == "max_output_tokens")
-          max_output = *n;
-        else if (key == "max_tokens")
-          max_tokens = static_cast<uint32_t>(*n);
-        else
-          m.min_cacheable_prefix = static_cast<uint32_t>(*n);
-      }
-      // Other keys (capabilities, per-image or per-second prices, rate limits) are ignored.
-    }
 
-    const bool priced_mode =
-        mode.empty() || mode == "chat" || mode == "completion" || mode == "responses";
-    if (!priced_mode || m.prices.input == kNotOffered || m.prices.output == kNotOffered) {
-      if (skipped != nullptr) ++*skipped;
-      continue;
-    }
-    m.provider = NormalizeProvider(provider.empty() ? "unknown" : provider);
-    m.tokenizer = TokenizerFor(name, provider);
-    m.context_window = static_cast<uint32_t>(max_input);
-    m.max_output = static_cast<uint32_t>(max_output != 0 ? max_output : max_tokens);
-    if (m.context_window != 0 && m.max_output > m.context_window) {
-      // LiteLLM's max_tokens is sometimes the window itself; never exceed it.
-      m.max_output = m.context_window;
-    }
-    std::sort(tiers.begin(), tiers.end(), [](const LongContextTier& a, const LongContextTier& b) {
-      return a.threshold_tokens < b.threshold_tokens;
-    });
-    m.long_context_tiers = std::move(tiers);
-    if (m.source.empty()) m.source = "LiteLLM model_prices_and_context_window.json";
-    m.notes = "imported from LiteLLM's format; context_window is its max_input_tokens";
-    // LiteLLM's keys are unique as written but may collide once case is folded (names are
-    // matched case-insensitively): the first entry keeps the name, later ones are skipped.
-    if (auto s = catalog.Add(std::make_shared<const ModelInfo>(std::move(m))); !s.ok()) {
-      if (skipped != nullptr) ++*skipped;
-    }
-  }
-  if (!cost_internal::AtEnd(doc)) {
-    const char* loc = cost_internal::Location(doc);
-    return SimdjsonError("$", simdjson::TRAILING_CONTENT, padded.data(), loc);
-  }
+        ModelInfo m;
+        m.id = name;
+        std::string mode;
+        std::string provider;
+        uint32_t max_tokens = 0;
+        uint64_t max_input = 0;
+        uint64_t max_output = 0;
+        // Tiers found so far, by threshold.
+        std::vector<LongContextTier> tiers;
+        auto read_field = [&](std::string_view key, od::value& v,
+                              const std::string& p) -> absl::Status {
+          std::string_view tier_base;
+          uint32_t threshold = 0;
+          if (PricePerMTok* slot = BaseSlot(key, &m.prices)) {
+            auto price = ReadPerTokenPrice(v, p);
+            if (!price.ok()) return price.status();
+            *slot = *price;
+          } else if (SplitTierKey(key, &tier_base, &threshold)) {
+            Prices scratch;
+            PricePerMTok* slot = BaseSlot(tier_base, &scratch);
+            // A tier of something we do not price (audio, images).
+            if (slot == nullptr) return absl::OkStatus();
+            auto price = ReadPerTokenPrice(v, p);
+            if (!price.ok()) return price.status();
+            LongContextTier* tier = nullptr;
+            for (LongContextTier& t : tiers) {
+              if (t.threshold_tokens == threshold) tier = &t;
+            }
+            if (tier == nullptr) {
+              tiers.push_back(LongContextTier{threshold, {}});
+              tier = &tiers.back();
+            }
+            *BaseSlot(tier_base, &tier->prices) = *price;
+          } else if (key == "mode") {
+            auto s = cost_internal::ReadString(v, p);
+            if (!s.ok()) return s.status();
+            mode = std::string(*s);
+          } else if (key == "litellm_provider") {
+            auto s = cost_internal::ReadString(v, p);
+            if (!s.ok()) return s.status();
+            provider = std::string(*s);
+          } else if (key == "source") {
+            auto s = cost_internal::ReadString(v, p);
+            if (!s.ok()) return s.status();
+            m.source = std::string(*s);
+          } else if (key == "max_input_tokens" || key == "max_output_tokens" ||
+                     key == "max_tokens" || key == "prompt_cache_min_tokens") {
+            od::json_type type;
+            if (v.type().get(type) == simdjson::SUCCESS && type == od::json_type::null) {
+              return absl::OkStatus();
+            }
+            auto n = cost_internal::ReadCount(v, p, 0xFFFFFFFFu);
+            if (!n.ok()) return n.status();
+            if (key == "max_input_tokens")
+              max_input = *n;
+            else if (key == "max_output_tokens")
+              max_output = *n;
+            else if (key == "max_tokens")
+              max_tokens = static_cast<uint32_t>(*n);
+            else
+              m.min_cacheable_prefix = static_cast<uint32_t>(*n);
+          }
+          // Other keys (capabilities, per-image or per-second prices, rate limits) are ignored.
+          return absl::OkStatus();
+        };
+        if (absl::Status s = ForEachField(obj, path, read_field, &doc); !s.ok()) return s;
+
+        const bool priced_mode =
+            mode.empty() || mode == "chat" || mode == "completion" || mode == "responses";
+        if (!priced_mode || m.prices.input == kNotOffered || m.prices.output == kNotOffered) {
+          if (skipped != nullptr) ++*skipped;
+          return absl::OkStatus();
+        }
+        m.provider = NormalizeProvider(provider.empty() ? "unknown" : provider);
+        m.tokenizer = TokenizerFor(name, provider);
+        m.context_window = static_cast<uint32_t>(max_input);
+        m.max_output = static_cast<uint32_t>(max_output != 0 ? max_output : max_tokens);
+        if (m.context_window != 0 && m.max_output > m.context_window) {
+          // LiteLLM's max_tokens is sometimes the window itself; never exceed it.
+          m.max_output = m.context_window;
+        }
+        std::sort(tiers.begin(), tiers.end(),
+                  [](const LongContextTier& a, const LongContextTier& b) {
+                    return a.threshold_tokens < b.threshold_tokens;
+                  });
+        m.long_context_tiers = std::move(tiers);
+        if (m.source.empty()) m.source = "LiteLLM model_prices_and_context_window.json";
+        m.notes = "imported from LiteLLM's format; context_window is its max_input_tokens";
+        // LiteLLM's keys are unique as written but may collide once case is folded (names are
+        // matched case-insensitively): the first entry keeps the name, later ones are skipped.
+        if (auto s = catalog.Add(std::make_shared<const ModelInfo>(std::move(m))); !s.ok()) {
+          if (skipped != nullptr) ++*skipped;
+        }
+        return absl::OkStatus();
+      });
+  if (!st.ok()) return st;
   return catalog;
 }
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/json.h"
 #include "tokwise/cost_report.h"
 
 namespace tokwise {
@@ -63,34 +64,6 @@ std::string CacheLabel(const ScenarioResult& r) {
     default:
       return "provider default";
   }
-}
-
-// Minimal JSON string escaping.
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  return out + "\"";
 }
 
 std::string JsonBuckets(const TokenBuckets& t, const BucketCosts& c) {
@@ -301,8 +274,9 @@ std::string FormatSelfHosting(const SelfHostingResult& r, const SelfHostingInput
 
 std::string ResultToJson(const ScenarioResult& r) {
   std::string out = "{";
-  absl::StrAppend(&out, "\"scenario\":", JsonString(r.scenario), ",\"model\":", JsonString(r.model),
-                  ",\"cache\":", JsonString(CacheModeName(r.cache_mode)),
+  absl::StrAppend(&out, "\"scenario\":", base::JsonString(r.scenario),
+                  ",\"model\":", base::JsonString(r.model),
+                  ",\"cache\":", base::JsonString(CacheModeName(r.cache_mode)),
                   ",\"batch\":", r.batch ? "true" : "false", ",\"calls\":", r.calls,
                   ",\"direct_answer_tokens\":", r.direct_answer_tokens,
                   absl::StrFormat(",\"multiplier\":%.4f", r.Multiplier()),
@@ -311,7 +285,8 @@ std::string ResultToJson(const ScenarioResult& r) {
   bool first = true;
   for (int k = 0; k < kNumTokenKinds; ++k) {
     if (r.input_by_kind[k] == 0 && r.output_by_kind[k] == 0) continue;
-    absl::StrAppend(&out, first ? "" : ",", JsonString(TokenKindName(static_cast<TokenKind>(k))),
+    absl::StrAppend(&out, first ? "" : ",",
+                    base::JsonString(TokenKindName(static_cast<TokenKind>(k))),
                     absl::StrFormat(":{\"input\":%u,\"input_cost_pico\":%d,\"output\":%u,"
                                     "\"output_cost_pico\":%d}",
                                     r.input_by_kind[k], r.input_cost_by_kind[k],
@@ -321,8 +296,8 @@ std::string ResultToJson(const ScenarioResult& r) {
   absl::StrAppend(&out, "},\"sequences\":[");
   for (size_t i = 0; i < r.sequences.size(); ++i) {
     const SequenceTotals& q = r.sequences[i];
-    absl::StrAppend(&out, i ? "," : "", "{\"name\":", JsonString(q.name), ",\"calls\":", q.calls,
-                    ",\"totals\":", JsonBuckets(q.tokens, q.cost), "}");
+    absl::StrAppend(&out, i ? "," : "", "{\"name\":", base::JsonString(q.name),
+                    ",\"calls\":", q.calls, ",\"totals\":", JsonBuckets(q.tokens, q.cost), "}");
   }
   absl::StrAppend(&out, "],\"steps\":[");
   for (size_t i = 0; i < r.steps.size(); ++i) {
@@ -335,7 +310,8 @@ std::string ResultToJson(const ScenarioResult& r) {
     bool f = true;
     for (int k = 0; k < kNumTokenKinds; ++k) {
       if (s.new_tokens[k] == 0) continue;
-      absl::StrAppend(&out, f ? "" : ",", JsonString(TokenKindName(static_cast<TokenKind>(k))), ":",
+      absl::StrAppend(&out, f ? "" : ",",
+                      base::JsonString(TokenKindName(static_cast<TokenKind>(k))), ":",
                       s.new_tokens[k]);
       f = false;
     }

@@ -82,6 +82,24 @@ absl::StatusOr<std::string_view> CheckUtf8(std::string_view text, InvalidUtf8 po
 
 TokenCount ExactCount(uint64_t n) { return TokenCount{n, Exactness::kExact, n, n}; }
 
+// An engine's count (or its error) as an exact TokenCount.
+template <class N>
+absl::StatusOr<TokenCount> ExactCount(const absl::StatusOr<N>& n) {
+  if (!n.ok()) return n.status();
+  return ExactCount(*n);
+}
+
+// The options every engine takes from TokenizeOptions (EncodeOptions, CountOptions,
+// HfEncodeOptions): the special-token policy, `unset` when the caller gave none, and the
+// invalid-UTF-8 policy.
+template <class EngineOptions>
+EngineOptions EngineOptionsFor(const TokenizeOptions& options, SpecialPolicy unset) {
+  EngineOptions o;
+  o.special = options.special.value_or(unset);
+  o.invalid_utf8 = options.invalid_utf8;
+  return o;
+}
+
 // ---- tiktoken encodings ----
 
 class EncodingTokenizer : public Tokenizer {
@@ -91,16 +109,12 @@ class EncodingTokenizer : public Tokenizer {
 
   absl::StatusOr<std::vector<TokenId>> Encode(std::string_view text,
                                               const TokenizeOptions& options) const override {
-    return enc_->Encode(text, ToEncodeOptions(options));
+    return enc_->Encode(text, EngineOptionsFor<EncodeOptions>(options, SpecialPolicy::kAsText));
   }
   absl::StatusOr<TokenCount> Count(std::string_view text,
                                    const TokenizeOptions& options) const override {
-    CountOptions co;
-    co.special = options.special.value_or(SpecialPolicy::kAsText);
-    co.invalid_utf8 = options.invalid_utf8;
-    auto n = enc_->Count(text, co);
-    if (!n.ok()) return n.status();
-    return ExactCount(*n);
+    return ExactCount(
+        enc_->Count(text, EngineOptionsFor<CountOptions>(options, SpecialPolicy::kAsText)));
   }
   absl::StatusOr<std::string> Decode(absl::Span<const TokenId> ids) const override {
     return enc_->Decode(ids);
@@ -108,12 +122,6 @@ class EncodingTokenizer : public Tokenizer {
   uint32_t vocab_size() const override { return enc_->n_vocab(); }
 
  private:
-  static EncodeOptions ToEncodeOptions(const TokenizeOptions& options) {
-    EncodeOptions eo;
-    eo.special = options.special.value_or(SpecialPolicy::kAsText);
-    eo.invalid_utf8 = options.invalid_utf8;
-    return eo;
-  }
   std::shared_ptr<const Encoding> enc_;
 };
 
@@ -131,9 +139,7 @@ class HfJsonTokenizer : public Tokenizer {
   }
   absl::StatusOr<TokenCount> Count(std::string_view text,
                                    const TokenizeOptions& options) const override {
-    auto n = hf_->Count(text, Convert(options));
-    if (!n.ok()) return n.status();
-    return ExactCount(*n);
+    return ExactCount(hf_->Count(text, Convert(options)));
   }
   absl::StatusOr<std::string> Decode(absl::Span<const TokenId> ids) const override {
     return hf_->Decode(ids);
@@ -142,9 +148,7 @@ class HfJsonTokenizer : public Tokenizer {
 
  private:
   static HfEncodeOptions Convert(const TokenizeOptions& options) {
-    HfEncodeOptions o;
-    o.special = options.special.value_or(SpecialPolicy::kRecognize);
-    o.invalid_utf8 = options.invalid_utf8;
+    HfEncodeOptions o = EngineOptionsFor<HfEncodeOptions>(options, SpecialPolicy::kRecognize);
     o.add_special_tokens = options.add_special_tokens;
     return o;
   }
@@ -267,9 +271,7 @@ class ClaudeLegacyTokenizer : public Tokenizer {
     std::string nfkc = encoding_internal::Normalize(*valid, encoding_internal::NormalForm::kNfkc);
     CountOptions co;
     co.special = options.special.value_or(SpecialPolicy::kRecognize);
-    auto n = enc_->Count(nfkc, co);
-    if (!n.ok()) return n.status();
-    return ExactCount(*n);
+    return ExactCount(enc_->Count(nfkc, co));
   }
   absl::StatusOr<std::string> Decode(absl::Span<const TokenId> ids) const override {
     return enc_->Decode(ids);
@@ -298,10 +300,7 @@ class EstimateTokenizer : public Tokenizer {
   }
   absl::StatusOr<TokenCount> Count(std::string_view text,
                                    const TokenizeOptions& options) const override {
-    CountOptions co;
-    co.special = options.special.value_or(SpecialPolicy::kAsText);
-    co.invalid_utf8 = options.invalid_utf8;
-    auto n = base_->Count(text, co);
+    auto n = base_->Count(text, EngineOptionsFor<CountOptions>(options, SpecialPolicy::kAsText));
     if (!n.ok()) return n.status();
     const double base = static_cast<double>(*n);
     TokenCount c;
