@@ -3,10 +3,15 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "budget/crc32c.h"
@@ -333,17 +338,164 @@ TEST(Durability, CorruptTailFailsItsChecksumAndThePrefixIsKept) {
   EXPECT_EQ(Committed(*ledger, rec.keys), rec.after[19]);
 }
 
-TEST(Durability, CorruptionInTheMiddleKeepsTheRecordsBeforeIt) {
+std::string FileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Names of the files in a folder, sorted.
+std::vector<std::string> FileNames(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// Damage inside the journal (a bad record with intact records after it) is not what a dying
+// writer leaves: Open() must fail closed, name the offset, and change no file. Cutting there
+// would forget the spend of every later record (the ledger used to report "used 61" of 123
+// calls, or "used 0", and allow the call).
+TEST(Durability, DamageInsideTheJournalFailsClosedAndChangesNothing) {
+  ManualClock clock(UnixMicrosFromUtc(2025, 4, 1));
+  TempDir master;
+  const Recorded rec = WriteTwenty(master.path(), clock);
+  struct Case {
+    const char* what;
+    uint64_t flip;     // Byte flipped.
+    uint64_t record;   // Offset of the record it damages.
+    const char* kind;  // What the error says about it.
+  } cases[] = {
+      // The length field of record 5: it now runs past the end of the file, like a torn
+      // record, but intact records follow it.
+      {"length", rec.record_end[4] + 2, rec.record_end[4], "torn record"},
+      {"payload", rec.record_end[10] + 30, rec.record_end[10], "checksum mismatch"},
+      {"first record", 20, 8, "checksum mismatch"},
+      {"checksum field", rec.record_end[18] + 5, rec.record_end[18], "checksum mismatch"},
+  };
+  for (const Case& c : cases) {
+    for (bool read_only : {false, true}) {
+      SCOPED_TRACE(std::string(c.what) + (read_only ? " read-only" : ""));
+      TempDir dir;
+      fs::copy(master.path() + "/journal", dir.file("journal"));
+      FlipByte(dir.file("journal"), c.flip);
+      const std::string before = FileBytes(dir.file("journal"));
+      const std::vector<std::string> names = FileNames(dir.path());
+      LedgerOptions o = DiskOptions(dir.path(), &clock);
+      o.read_only = read_only;
+      auto l = BudgetLedger::Open(testing::Spec(R"({"budgets":[]})"), o);
+      ASSERT_FALSE(l.ok());
+      EXPECT_EQ(l.status().code(), absl::StatusCode::kDataLoss) << l.status();
+      const std::string msg(l.status().message());
+      EXPECT_NE(msg.find(c.kind), std::string::npos) << msg;
+      EXPECT_NE(msg.find("byte offset " + std::to_string(c.record)), std::string::npos) << msg;
+      EXPECT_NE(msg.find("repair_journal"), std::string::npos) << msg;
+      EXPECT_EQ(FileBytes(dir.file("journal")), before);
+      // Nothing moved aside; only the lock file may have been made.
+      std::vector<std::string> after = FileNames(dir.path());
+      after.erase(std::remove(after.begin(), after.end(), "LOCK"), after.end());
+      EXPECT_EQ(after, names);
+    }
+  }
+}
+
+// With repair_journal the operator accepts the loss: the records before the damage are kept,
+// the rest is moved aside, and the report says it was a repair, not a torn tail.
+TEST(Durability, RepairJournalKeepsTheValidPrefixAndReportsIt) {
   ManualClock clock(UnixMicrosFromUtc(2025, 4, 1));
   TempDir dir;
   const Recorded rec = WriteTwenty(dir.path(), clock);
   FlipByte(dir.file("journal"), rec.record_end[4] + 2);  // The length field of record 5.
+  const std::string damaged = FileBytes(dir.file("journal"));
+  // The reader stops at the damage too, and says the file is damaged inside.
+  auto scan = ReadUsageRecords(dir.path(), [](const UsageRecord&) { return true; });
+  ASSERT_TRUE(scan.ok()) << scan.status();
+  EXPECT_EQ(scan->records, 4u);
+  EXPECT_EQ(scan->bad_tails, 1u);
+  EXPECT_EQ(scan->damaged_files, 1u);
+
+  // Read-only: the repair is reported as it would be done, and nothing changes.
+  LedgerOptions o = DiskOptions(dir.path(), &clock);
+  o.repair_journal = true;
+  o.read_only = true;
+  {
+    auto ledger = MakeLedger(R"({"budgets":[]})", o);
+    const RecoveryReport& rr = ledger->recovery();
+    EXPECT_TRUE(rr.repaired);
+    EXPECT_EQ(rr.records_replayed, 4u);
+    EXPECT_EQ(rr.bytes_discarded, rec.record_end[20] - rec.record_end[4]);
+    EXPECT_TRUE(rr.quarantine_path.empty());
+    EXPECT_EQ(Committed(*ledger, rec.keys), rec.after[4]);
+    EXPECT_EQ(ledger->Commit(1, InOut(1, 1)).status().code(),
+              absl::StatusCode::kFailedPrecondition);
+    EXPECT_EQ(FileBytes(dir.file("journal")), damaged);
+  }
+
+  o.read_only = false;
+  {
+    auto ledger = MakeLedger(R"({"budgets":[]})", o);
+    const RecoveryReport& rr = ledger->recovery();
+    EXPECT_TRUE(rr.repaired);
+    EXPECT_NE(rr.problem.find(std::to_string(rec.record_end[4])), std::string::npos) << rr.problem;
+    EXPECT_EQ(rr.records_replayed, 4u);
+    EXPECT_EQ(rr.bytes_discarded, rec.record_end[20] - rec.record_end[4]);
+    EXPECT_EQ(FileBytes(rr.quarantine_path), damaged.substr(rec.record_end[4]));
+    EXPECT_EQ(Committed(*ledger, rec.keys), rec.after[4]);
+  }
+  // Repaired once: the journal is clean again without the flag.
+  auto again = MakeLedger(R"({"budgets":[]})", DiskOptions(dir.path(), &clock));
+  EXPECT_TRUE(again->recovery().problem.empty()) << again->recovery().problem;
+  EXPECT_EQ(again->recovery().records_replayed, 4u);
+}
+
+// What a power loss can leave after the last record: a run of zeros (blocks allocated, data
+// never written). No intact record follows, so it is a torn tail and cut as before.
+TEST(Durability, ZeroFilledTailIsATornTail) {
+  ManualClock clock(UnixMicrosFromUtc(2025, 4, 1));
+  TempDir dir;
+  const Recorded rec = WriteTwenty(dir.path(), clock);
+  std::ofstream(dir.file("journal"), std::ios::binary | std::ios::app) << std::string(4096, '\0');
   auto ledger = MakeLedger(R"({"budgets":[]})", DiskOptions(dir.path(), &clock));
   const RecoveryReport& rr = ledger->recovery();
-  EXPECT_FALSE(rr.problem.empty());
-  EXPECT_EQ(rr.records_replayed, 4u);
-  EXPECT_EQ(rr.bytes_discarded, rec.record_end[20] - rec.record_end[4]);
-  EXPECT_EQ(Committed(*ledger, rec.keys), rec.after[4]);
+  EXPECT_FALSE(rr.repaired);
+  EXPECT_EQ(rr.records_replayed, 20u);
+  EXPECT_EQ(rr.bytes_discarded, 4096u);
+  EXPECT_EQ(Committed(*ledger, rec.keys), rec.after[20]);
+  ledger.reset();
+  // Cut already; a fresh zero tail reads as a bad tail, not as damage inside.
+  std::ofstream(dir.file("journal"), std::ios::binary | std::ios::app) << std::string(100, '\0');
+  auto scan = ReadUsageRecords(dir.path(), [](const UsageRecord&) { return true; });
+  ASSERT_TRUE(scan.ok());
+  EXPECT_EQ(scan->bad_tails, 1u);
+  EXPECT_EQ(scan->damaged_files, 0u);
+}
+
+// A dry run (read_only) sees the torn tail but leaves it in place for the next writer.
+TEST(Durability, ReadOnlyReportsATornTailWithoutCuttingIt) {
+  ManualClock clock(UnixMicrosFromUtc(2025, 4, 1));
+  TempDir dir;
+  const Recorded rec = WriteTwenty(dir.path(), clock);
+  ASSERT_EQ(::truncate(dir.file("journal").c_str(), static_cast<off_t>(rec.record_end[20] - 3)), 0);
+  const std::string torn = FileBytes(dir.file("journal"));
+  LedgerOptions o = DiskOptions(dir.path(), &clock);
+  o.read_only = true;
+  {
+    auto ledger = MakeLedger(R"({"budgets":[]})", o);
+    EXPECT_EQ(ledger->recovery().records_replayed, 19u);
+    EXPECT_NE(ledger->recovery().problem.find("torn"), std::string::npos);
+    EXPECT_FALSE(ledger->recovery().repaired);
+    EXPECT_EQ(Committed(*ledger, rec.keys), rec.after[19]);
+    auto d = ledger->Preflight(Req(Gpt4o(), 1, 1, {"user:t"}));
+    ASSERT_TRUE(d.ok() && d->allowed());
+    EXPECT_EQ(ledger->Commit(d->reservation, InOut(1, 1)).status().code(),
+              absl::StatusCode::kFailedPrecondition);
+    EXPECT_EQ(ledger->Snapshot().code(), absl::StatusCode::kFailedPrecondition);
+  }
+  EXPECT_EQ(FileBytes(dir.file("journal")), torn);
+  EXPECT_FALSE(fs::exists(dir.file("journal.bad-" + std::to_string(rec.record_end[19]))));
+  // A read-only open of a folder that does not exist creates nothing.
+  o.dir = dir.file("never-made");
+  auto empty = MakeLedger(R"({"budgets":[]})", o);
+  EXPECT_FALSE(fs::exists(o.dir));
 }
 
 TEST(Durability, TornHeaderAndForeignFiles) {
@@ -521,12 +673,79 @@ TEST(Durability, OneLedgerPerFolder) {
   ManualClock clock(UnixMicrosFromUtc(2025, 4, 1));
   TempDir dir;
   auto first = MakeLedger(R"({"budgets":[]})", DiskOptions(dir.path(), &clock));
-  auto second =
-      BudgetLedger::Open(testing::Spec(R"({"budgets":[]})"), DiskOptions(dir.path(), &clock));
-  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  LedgerOptions no_wait = DiskOptions(dir.path(), &clock);
+  no_wait.lock_timeout = 0;
+  auto second = BudgetLedger::Open(testing::Spec(R"({"budgets":[]})"), no_wait);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(second.status().message().find("busy"), std::string::npos) << second.status();
   first.reset();
-  EXPECT_TRUE(
-      BudgetLedger::Open(testing::Spec(R"({"budgets":[]})"), DiskOptions(dir.path(), &clock)).ok());
+  EXPECT_TRUE(BudgetLedger::Open(testing::Spec(R"({"budgets":[]})"), no_wait).ok());
+}
+
+// A second opener waits for the folder's lock instead of failing at once (30 parallel CLI
+// runs on one --ledger used to fail 26 times with "ledger is open elsewhere").
+TEST(Locking, OpenWaitsForTheLockUpToTheTimeout) {
+  ManualClock clock(UnixMicrosFromUtc(2025, 4, 1));
+  TempDir dir;
+  auto first = MakeLedger(R"({"budgets":[]})", DiskOptions(dir.path(), &clock));
+
+  // Too short a wait: Unavailable, after about the timeout.
+  LedgerOptions brief = DiskOptions(dir.path(), &clock);
+  brief.lock_timeout = 100'000;
+  auto t0 = std::chrono::steady_clock::now();
+  auto busy = BudgetLedger::Open(testing::Spec(R"({"budgets":[]})"), brief);
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(busy.status().code(), absl::StatusCode::kUnavailable) << busy.status();
+  EXPECT_GE(waited, std::chrono::milliseconds(100));
+  EXPECT_LT(waited, std::chrono::seconds(5));
+
+  // Long enough: the holder closes after 200 ms and the waiter gets the folder.
+  std::thread closer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    first.reset();
+  });
+  LedgerOptions patient = DiskOptions(dir.path(), &clock);
+  patient.lock_timeout = 10 * kMicrosPerSecond;
+  t0 = std::chrono::steady_clock::now();
+  auto second = BudgetLedger::Open(testing::Spec(R"({"budgets":[]})"), patient);
+  closer.join();
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(150));
+
+  LedgerOptions negative = patient;
+  negative.lock_timeout = -1;
+  second->reset();
+  EXPECT_EQ(BudgetLedger::Open(testing::Spec(R"({"budgets":[]})"), negative).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// Many short-lived ledgers (like CLI runs) contending for one folder: each opens, commits
+// one call and closes; every one gets its turn and no commit is lost.
+TEST(Locking, ContendingOpenersEachGetTheirTurn) {
+  ManualClock clock(UnixMicrosFromUtc(2025, 4, 1));
+  TempDir dir;
+  constexpr int kOpeners = 12;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kOpeners; ++t) {
+    threads.emplace_back([&] {
+      auto l =
+          BudgetLedger::Open(testing::Spec(R"({"budgets":[]})"), DiskOptions(dir.path(), &clock));
+      if (!l.ok()) {
+        failures.fetch_add(1);
+        return;
+      }
+      auto d = (*l)->Preflight(Req(Gpt4o(), 100, 5, {"user:c"}));
+      if (!d.ok() || !(*l)->Commit(d->reservation, InOut(100, 5)).ok()) failures.fetch_add(1);
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // Hold it a little.
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto ledger = MakeLedger(R"({"budgets":[]})", DiskOptions(dir.path(), &clock));
+  EXPECT_EQ(ledger->recovery().records_replayed, static_cast<uint64_t>(kOpeners));
+  EXPECT_EQ(ledger->GetScopeUsage("user:c").windows[static_cast<int>(Window::kTotal)].requests,
+            kOpeners);
 }
 
 TEST(Durability, InMemoryLedgerHasNoSnapshots) {

@@ -807,5 +807,112 @@ TEST(Instrumentation, DecisionJsonIsWellFormedAndComplete) {
   EXPECT_EQ(int64_t(first["limit"]), 1'000'000'000);
 }
 
+// ---------------------------------------------------------------------------------------
+// Defects found in testing
+// ---------------------------------------------------------------------------------------
+
+// A denial names the same largest output the decision reports: the minimum of the window's
+// room, the model's max output and the budgets' room (it used to name the window's room
+// alone: "at most 127900 output tokens fit" for gpt-4o, whose max output is 16,384).
+TEST(Preflight, DenialMessagesNameTheLargestOutputThatFits) {
+  ManualClock clock(UnixMicrosFromUtc(2025, 6, 1));
+  auto ledger = MakeLedger(R"({"budgets":[{"scope":"user:small","output_tokens_per_day":5000}]})",
+                           ClockOnly(&clock));
+  const ModelInfo m = Gpt4o();
+  auto d = ledger->Preflight(Req(m, 100, 999999999, {"user:a"}));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->code, DecisionCode::kContextWindow);
+  EXPECT_EQ(d->max_output_that_fits, 16384);  // gpt-4o's documented max output.
+  EXPECT_NE(d->message.find("at most 16384 output tokens fit"), std::string::npos) << d->message;
+  EXPECT_EQ(d->message.find("127900"), std::string::npos) << d->message;
+
+  // Over the model's maximum but inside the window.
+  d = ledger->Preflight(Req(m, 100, 20000, {"user:a"}));
+  EXPECT_EQ(d->code, DecisionCode::kMaxOutput);
+  EXPECT_NE(d->message.find("at most 16384 output tokens fit"), std::string::npos) << d->message;
+
+  // A budget tighter than both.
+  d = ledger->Preflight(Req(m, 100, 999999999, {"user:small"}));
+  EXPECT_EQ(d->max_output_that_fits, 5000);
+  EXPECT_NE(d->message.find("at most 5000 output tokens fit"), std::string::npos) << d->message;
+}
+
+// A context-window denial without a max output: no "max output (0)", and the cost of the
+// input at gpt-4o's $2.50 / M is known (it used to read "unknown (unpriced)").
+TEST(Preflight, ContextWindowDenialWithoutMaxOutputIsPricedAndWordedForTheInput) {
+  ManualClock clock(UnixMicrosFromUtc(2025, 6, 1));
+  auto ledger = MakeLedger(R"({"budgets":[]})", ClockOnly(&clock));
+  const ModelInfo m = Gpt4o();
+  auto d = ledger->Preflight(Req(m, 128000, std::nullopt, {"user:a"}));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->code, DecisionCode::kContextWindow);
+  EXPECT_EQ(d->message.find("max output (0)"), std::string::npos) << d->message;
+  EXPECT_NE(d->message.find("no room for any output"), std::string::npos) << d->message;
+  EXPECT_TRUE(d->cost_known);
+  EXPECT_EQ(d->projected_cost, 128000LL * 2'500'000);  // $0.32.
+
+  d = ledger->Preflight(Req(m, 200000, std::nullopt, {"user:a"}));
+  EXPECT_EQ(d->code, DecisionCode::kContextWindow);
+  EXPECT_NE(d->message.find("alone exceeds the context window"), std::string::npos) << d->message;
+  EXPECT_TRUE(d->cost_known);
+  EXPECT_EQ(d->projected_cost, 200000LL * 2'500'000);  // $0.50.
+}
+
+// Usage above the reservation is charged in full but flagged, and the flag is journaled.
+TEST(Reservations, UsageAboveTheReservationIsFlagged) {
+  ManualClock clock(UnixMicrosFromUtc(2025, 6, 1));
+  testing::TempDir dir;
+  LedgerOptions o = ClockOnly(&clock);
+  o.dir = dir.path();
+  {
+    auto ledger = MakeLedger(R"({"budgets":[]})", o);
+    const ModelInfo m = Gpt4o();
+    auto d = ledger->Preflight(Req(m, 100, 10, {"user:a"}));
+    auto over = ledger->Commit(d->reservation, InOut(100, 5000));
+    ASSERT_TRUE(over.ok()) << over.status();
+    EXPECT_TRUE(over->exceeded_reservation);
+    EXPECT_EQ(over->usage.output, 5000);  // Charged in full.
+    EXPECT_EQ(over->cost, 100LL * 2'500'000 + 5000LL * 10'000'000);
+    d = ledger->Preflight(Req(m, 100, 10, {"user:a"}));
+    auto within = ledger->Commit(d->reservation, InOut(90, 10));
+    ASSERT_TRUE(within.ok());
+    EXPECT_FALSE(within->exceeded_reservation);
+    d = ledger->Preflight(Req(m, 100, 10, {"user:a"}));
+    auto more_input = ledger->Commit(d->reservation, InOut(101, 0));
+    EXPECT_TRUE(more_input->exceeded_reservation);
+  }
+  std::vector<bool> flags;
+  ASSERT_TRUE(ReadUsageRecords(dir.path(), [&](const UsageRecord& r) {
+                flags.push_back(r.exceeded_reservation);
+                return true;
+              }).ok());
+  EXPECT_EQ(flags, (std::vector<bool>{true, false, true}));
+}
+
+// A number simdjson cannot represent is reported at its JSON path, not at "$".
+TEST(Spec, UnrepresentableNumbersNameTheirJsonPath) {
+  struct Case {
+    const char* json;
+    const char* path;
+  } cases[] = {
+      {R"({"budgets":[{"scope":"user:a","requests_per_minute":1e309}]})",
+       "$.budgets[0].requests_per_minute"},
+      {R"({"budgets":[{"scope":"user:a"},{"scope":"user:b","usd_per_day":-1e400}]})",
+       "$.budgets[1].usd_per_day"},
+      {R"({"budgets":[{"scope":"user:a","tokens_total":123456789012345678901234567890}]})",
+       "$.budgets[0].tokens_total"},
+      {R"({"budgets":[{"scope":1e309}]})", "$.budgets[0].scope"},
+  };
+  for (const Case& c : cases) {
+    auto s = BudgetSpec::FromJson(c.json);
+    ASSERT_FALSE(s.ok()) << c.json;
+    EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument) << c.json;
+    EXPECT_NE(s.status().message().find(c.path), std::string::npos)
+        << c.json << " -> " << s.status().message();
+  }
+  // Still rejected, and at "$", when the bad number is also malformed JSON elsewhere.
+  EXPECT_FALSE(BudgetSpec::FromJson(R"({"budgets":[]} 1e309)").ok());
+}
+
 }  // namespace
 }  // namespace tokwise

@@ -24,7 +24,7 @@ const char kPreflightHelp[] =
     "usage: tokwise preflight [--model MODEL] (--request FILE | --input-tokens N | --text FILE)\n"
     "                         [--budgets FILE] [--scope KIND:NAME]... [--max-output N]\n"
     "                         [--ledger DIR] [--commit-output N] [--at TIME] [--dry-run]\n"
-    "                         [--shrink] [--json]\n"
+    "                         [--shrink] [--json] [--lock-timeout SECONDS] [--repair-ledger]\n"
     "\n"
     "Decides whether a model call fits the model's context window, its max output and the\n"
     "budgets, and prints the decision: what is reserved, the projected cost, what remains in\n"
@@ -48,16 +48,29 @@ const char kPreflightHelp[] =
     "  --scope KIND:NAME    a scope the call is charged to (repeatable): user:alice,\n"
     "                       workflow:triage, agent:coder, team:search, ...\n"
     "  --max-output N       the request's max output tokens (default: the model's maximum)\n"
-    "  --ledger DIR         keep the spend in DIR (journal + snapshots) across runs;\n"
-    "                       without it every run starts from zero\n"
+    "  --ledger DIR         keep the committed spend in DIR (journal + snapshots) across\n"
+    "                       runs; without it every run starts from zero\n"
     "  --commit-output N    if allowed, record the call as done with N output tokens (and the\n"
-    "                       input uncached), so later runs see the spend\n"
+    "                       input uncached), so later runs see the spend; a warning goes to\n"
+    "                       standard error if N is above the reserved output\n"
+    "  --lock-timeout SECONDS  how long to wait for other runs using the same --ledger\n"
+    "                       (default 10; 0: do not wait); then exit 4\n"
+    "  --repair-ledger      if the ledger's journal is damaged inside (not just a torn last\n"
+    "                       record), keep the records before the damage and move the rest\n"
+    "                       aside (their spend is forgotten); without it such a ledger is\n"
+    "                       refused (exit 2)\n"
     "  --at TIME            decide as of TIME (UTC, e.g. 2025-01-31T23:59:00Z), not now\n"
-    "  --dry-run            reserve nothing\n"
+    "  --dry-run            reserve nothing and change no ledger file\n"
     "  --shrink             if the output does not fit, reserve the largest that does\n"
     "  --json               print the decision as JSON\n"
     "\n"
-    "Exit status: 0 allowed, 3 denied, 1 usage error, 2 input error.\n";
+    "Reservations live in this process's memory only: an allowed call's reservation is\n"
+    "released when tokwise exits, unless --commit-output records the call. Only committed\n"
+    "spend reaches the --ledger and is seen by later runs; a run does not hold budget for\n"
+    "a call you make afterwards.\n"
+    "\n"
+    "Exit status: 0 allowed, 3 denied, 1 usage error, 2 input error (including a damaged\n"
+    "ledger), 4 ledger busy (another run held --ledger DIR for the whole --lock-timeout).\n";
 
 int Fail(int code, const std::string& msg) {
   std::fprintf(stderr, "tokwise: %s\n", msg.c_str());
@@ -71,6 +84,17 @@ bool ParseInt(const std::string& s, int64_t* out) {
   long long v = std::strtoll(s.c_str(), &end, 10);
   if (*end != '\0' || errno != 0) return false;
   *out = v;
+  return true;
+}
+
+// Seconds as a decimal ("0", "2.5") within [0, 86400].
+bool ParseSeconds(const std::string& s, UnixMicros* out) {
+  if (s.empty() || s[0] == '-') return false;
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(s.c_str(), &end);
+  if (*end != '\0' || errno != 0 || !(v >= 0 && v <= 86400)) return false;
+  *out = static_cast<UnixMicros>(v * kMicrosPerSecond);
   return true;
 }
 
@@ -102,7 +126,7 @@ void PrintDecision(const Decision& d) {
   std::printf("  reserved output       %lld\n", static_cast<long long>(d.reserved_output_tokens));
   std::printf("  max output that fits  %lld\n", static_cast<long long>(d.max_output_that_fits));
   std::printf("  projected cost        %s\n",
-              d.cost_known ? FormatPicoUsd(d.projected_cost).c_str() : "unknown (unpriced)");
+              d.cost_known ? FormatPicoUsd(d.projected_cost).c_str() : "unknown (not priced)");
   if (!d.allowed()) {
     std::printf("  retry at              %s\n",
                 d.retry_at >= 0 ? FormatUtc(d.retry_at).c_str() : "never (waiting cannot help)");
@@ -128,7 +152,8 @@ int RunPreflight(int argc, char** argv) {
   std::string model_name, text_path, request_path, encoding_name, budgets_path, ledger_dir, at;
   std::optional<int64_t> input_tokens, max_output, commit_output;
   std::vector<std::string> scopes;
-  bool json = false, dry_run = false, shrink = false;
+  bool json = false, dry_run = false, shrink = false, repair_ledger = false;
+  UnixMicros lock_timeout = LedgerOptions().lock_timeout;
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
     auto value = [&](std::string* out) {
@@ -169,6 +194,11 @@ int RunPreflight(int argc, char** argv) {
       ok = value(&ledger_dir);
     } else if (arg == "--commit-output") {
       ok = int_value(&commit_output);
+    } else if (arg == "--lock-timeout") {
+      std::string v;
+      ok = value(&v) && ParseSeconds(v, &lock_timeout);
+    } else if (arg == "--repair-ledger") {
+      repair_ledger = true;
     } else if (arg == "--at") {
       ok = value(&at);
     } else if (arg == "--json") {
@@ -185,7 +215,8 @@ int RunPreflight(int argc, char** argv) {
       std::fprintf(stderr, "tokwise: option %s needs a %s\n\n%s", arg.c_str(),
                    arg == "--input-tokens" || arg == "--max-output" || arg == "--commit-output"
                        ? "non-negative integer"
-                       : "value",
+                   : arg == "--lock-timeout" ? "number of seconds from 0 to 86400"
+                                             : "value",
                    kPreflightHelp);
       return kUsage;
     }
@@ -255,13 +286,34 @@ int RunPreflight(int argc, char** argv) {
     options.clock = fixed_clock.get();
   }
   options.dir = ledger_dir;
+  options.lock_timeout = lock_timeout;
+  options.repair_journal = repair_ledger;
+  options.read_only = dry_run;  // A dry run changes no file, not even to cut a torn tail.
   absl::StatusOr<std::unique_ptr<BudgetLedger>> ledger =
       BudgetLedger::Open(std::move(spec), std::move(options));
-  if (!ledger.ok()) return Fail(kInput, std::string(ledger.status().message()));
+  if (!ledger.ok()) {
+    const absl::Status& s = ledger.status();
+    if (absl::IsUnavailable(s)) {
+      return Fail(kBusy, std::string(s.message()) + "; try again, or raise --lock-timeout");
+    }
+    if (absl::IsDataLoss(s) && !repair_ledger) {
+      return Fail(kInput, std::string(s.message()) + " (tokwise preflight --repair-ledger)");
+    }
+    return Fail(kInput, std::string(s.message()));
+  }
   const RecoveryReport& rr = (*ledger)->recovery();
   if (!rr.problem.empty()) {
-    std::fprintf(stderr, "tokwise: warning: %s (%llu bytes set aside in %s)\n", rr.problem.c_str(),
-                 static_cast<unsigned long long>(rr.bytes_discarded), rr.quarantine_path.c_str());
+    const char* what = rr.repaired ? "repaired a damaged ledger" : "cut a torn ledger tail";
+    if (rr.quarantine_path.empty()) {
+      std::fprintf(stderr,
+                   "tokwise: warning: %s (%llu bytes would be set aside; --dry-run left the "
+                   "files as they are)\n",
+                   rr.problem.c_str(), static_cast<unsigned long long>(rr.bytes_discarded));
+    } else {
+      std::fprintf(stderr, "tokwise: warning: %s: %s (%llu bytes set aside in %s)\n", what,
+                   rr.problem.c_str(), static_cast<unsigned long long>(rr.bytes_discarded),
+                   rr.quarantine_path.c_str());
+    }
   }
 
   PreflightRequest req;
@@ -282,11 +334,25 @@ int RunPreflight(int argc, char** argv) {
       u.input_uncached = *input_tokens;
       u.output = *commit_output;
       absl::StatusOr<UsageRecord> rec = (*ledger)->Commit(d->reservation, u);
-      if (!rec.ok()) return Fail(kInput, std::string(rec.status().message()));
+      if (!rec.ok()) {
+        // An out-of-range --commit-output is a usage error, like an out-of-range --max-output.
+        return Fail(absl::IsInvalidArgument(rec.status()) ? kUsage : kInput,
+                    std::string(rec.status().message()));
+      }
       committed = rec->cost_known ? FormatPicoUsd(rec->cost) : "cost unknown";
+      if (rec->exceeded_reservation) {
+        std::fprintf(stderr,
+                     "tokwise: warning: the committed usage (%lld output tokens) exceeds the "
+                     "reservation (%lld output tokens); the full usage was recorded and may "
+                     "overshoot a limit\n",
+                     static_cast<long long>(*commit_output),
+                     static_cast<long long>(d->reserved_output_tokens));
+      }
     } else {
-      // This process ends here: give the reservation back rather than leave it to expire.
+      // This process ends here: give the reservation back rather than leave it to expire,
+      // and say so, since "reserved" would suggest the budget is still held.
       (void)(*ledger)->Release(d->reservation);
+      d->message += "; reservation released on exit (use --commit-output to record the call)";
     }
   }
   if (json) {

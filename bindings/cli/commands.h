@@ -10,6 +10,7 @@ inline constexpr int kOk = 0;
 inline constexpr int kUsage = 1;
 inline constexpr int kInput = 2;
 inline constexpr int kDenied = 3;  // tokwise preflight: the call does not fit.
+inline constexpr int kBusy = 4;    // tokwise preflight: the --ledger stayed locked too long.
 
 int RunCount(int argc, char** argv);
 int RunEncode(int argc, char** argv);

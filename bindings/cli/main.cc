@@ -1,7 +1,8 @@
 // tokwise: the command-line front end. Only argument handling and printing live in this
 // folder; the work is done by the library.
 //
-// Exit codes: 0 ok, 1 usage error, 2 input error, 3 denied (preflight).
+// Exit codes: 0 ok, 1 usage error, 2 input error, 3 denied (preflight), 4 ledger busy
+// (preflight).
 #include <cstdio>
 #include <cstring>
 #include <string>

@@ -214,6 +214,12 @@ struct UsageRecord {
   int64_t step = -1;       // Agent-loop step index given at pre-flight; -1 if none.
   std::string conversation_id;
   bool late = false;  // Committed after its reservation had expired.
+  // The usage had more input tokens or more output tokens than the reservation held (e.g. the
+  // provider was sent a larger max_tokens than was reserved). The real usage is charged in
+  // full, but the admission check counted only the reservation, so a limit can end up
+  // overshot by the difference. Journaled; records written before this flag existed read
+  // back false.
+  bool exceeded_reservation = false;
 };
 
 // An OpenTelemetry attribute value.
@@ -233,14 +239,17 @@ using OtelValue = std::variant<int64_t, double, std::string, std::vector<std::st
 std::vector<std::pair<std::string, OtelValue>> OtelAttributes(const UsageRecord& record);
 
 // Calls `fn` for every usage record journaled in `dir` (archived journals, oldest first, then
-// the live journal), stopping early if `fn` returns false. A torn or corrupt tail ends the
-// file it is in and is counted in the result, not an error. Records already folded into a
+// the live journal), stopping early if `fn` returns false. A torn or corrupt record ends the
+// file it is in and is counted in the result, not an error; if intact records follow it
+// (damage inside the file, see BudgetLedger::Open), the file also counts in damaged_files
+// and the records after the damage are not read. Records already folded into a
 // snapshot are gone unless LedgerOptions::archive_journals kept them. Safe while the ledger
 // is open (it reads the prefix written so far).
 struct JournalScan {
   uint64_t records = 0;
   uint64_t files = 0;
-  uint64_t bad_tails = 0;  // Files whose tail was torn or corrupt.
+  uint64_t bad_tails = 0;      // Files that end in a torn or corrupt record.
+  uint64_t damaged_files = 0;  // Of those, files with intact records after the bad one.
 };
 absl::StatusOr<JournalScan> ReadUsageRecords(const std::string& dir,
                                              const std::function<bool(const UsageRecord&)>& fn);
@@ -401,6 +410,25 @@ struct LedgerOptions {
   RequestCounter request_counter;
   ModelResolver model_resolver;
   uint32_t lock_stripes = 64;  // Rounded up to a power of two.
+
+  // How long Open() waits for another ledger (in this or another process) to close `dir`
+  // before failing with Unavailable. Measured on the steady clock, not on `clock`. 0: do not
+  // wait.
+  UnixMicros lock_timeout = 10 * kMicrosPerSecond;
+
+  // Damage inside the journal (see "Journal recovery" at BudgetLedger::Open) makes Open()
+  // fail with DataLoss. With repair_journal, Open() instead keeps the records before the
+  // damage, moves everything from it on aside (journal.bad-<offset>) and reports it in
+  // recovery(): the spend in the records set aside is no longer counted. Meant for an
+  // operator who has looked at the damage, not as a default.
+  bool repair_journal = false;
+
+  // Open without changing any file: no folder or journal is created, a torn tail or (with
+  // repair_journal) damage is reported in recovery() but neither cut nor moved aside, the
+  // lock is taken shared (read-only ledgers of one folder run together; a writer waits for
+  // them, and they for it). Pre-flight works (reservations live in memory as always);
+  // Commit() and Snapshot() fail with FailedPrecondition. For dry runs and inspection.
+  bool read_only = false;
 };
 
 // What Open() found on disk.
@@ -409,9 +437,12 @@ struct RecoveryReport {
   uint64_t snapshot_seq = 0;      // Last record folded into the snapshot.
   uint64_t records_replayed = 0;  // Journal records applied on top of the snapshot.
   uint64_t records_skipped = 0;   // Journal records already in the snapshot (not re-applied).
-  uint64_t bytes_discarded = 0;   // Torn or corrupt journal tail, moved aside.
+  uint64_t bytes_discarded = 0;   // Torn tail (or repaired damage), moved aside.
   std::string problem;            // Empty if the journal was clean; else what and where.
-  std::string quarantine_path;    // Where the discarded bytes were saved.
+  std::string quarantine_path;    // Where the discarded bytes were saved; empty if read-only.
+  // The damage was inside the journal (intact records followed it) and was cut only because
+  // LedgerOptions::repair_journal asked for it.
+  bool repaired = false;
 };
 
 // Committed and reserved amounts of one scope in the current period of each window.
@@ -435,17 +466,33 @@ struct LedgerStats {
 
 class BudgetLedger {
  public:
-  // Opens a ledger: loads the snapshot and replays the journal of `options.dir` (if any),
-  // keeping the valid prefix of a torn or corrupt journal (see recovery()). Committed spend
-  // is durable; reservations live in memory only, so a restart drops the holds of calls in
-  // flight (their callers died with the process).
+  // Opens a ledger: loads the snapshot and replays the journal of `options.dir` (if any).
+  // Committed spend is durable; reservations live in memory only, so a restart drops the
+  // holds of calls in flight (their callers died with the process).
+  //
+  // One ledger object per folder at a time: Open() takes the folder's LOCK file, waiting up
+  // to options.lock_timeout for another holder (another process, or another ledger object
+  // in this one) to close it.
+  //
+  // Journal recovery fails closed. A budget guard that silently forgot spend would admit
+  // calls it must deny, so the only damage Open() repairs by itself is a torn TAIL: the last
+  // record incomplete because the writer died (a record header or payload running past the
+  // end of the file, a checksum mismatch in the final record, a tail of zeros), which no
+  // intact record follows. Such a tail is cut (saved as journal.bad-<offset>) and reported in
+  // recovery(); the records before it are kept. Anything else (a bad record with intact
+  // records after it, or a record whose checksum holds but whose content does not decode)
+  // is damage inside the journal: Open() fails with DataLoss naming the file and byte
+  // offset, and changes no file, unless options.repair_journal asks to keep the valid
+  // prefix (recovery().repaired). With options.read_only nothing is ever cut or moved.
   //
   // TODO: the state of every scope ever charged stays in memory (about 400 bytes each) and
   // in every snapshot; an app minting a scope per request (e.g. "request:<uuid>") grows
-  // without bound. Evicting scopes idle for a month with no total limit would cap it. Errors: the
-  // folder cannot be made or locked (another ledger has it open: FailedPrecondition), the
-  // snapshot is corrupt (DataLoss, naming the file), bad options or scope keys
-  // (InvalidArgument).
+  // without bound. Evicting scopes idle for a month with no total limit would cap it.
+  //
+  // Errors: Unavailable if another ledger still holds the folder after lock_timeout;
+  // DataLoss for damage inside the journal (see above) or a corrupt snapshot (naming the
+  // file); InvalidArgument for bad options or scope keys; the folder cannot be made or read
+  // (NotFound, PermissionDenied, Internal, naming the path).
   static absl::StatusOr<std::unique_ptr<BudgetLedger>> Open(BudgetSpec spec, LedgerOptions options);
   ~BudgetLedger();
   BudgetLedger(const BudgetLedger&) = delete;
@@ -473,8 +520,10 @@ class BudgetLedger {
   // late_commit_grace ago is still committed (record.late). Errors: NotFound (unknown,
   // already committed or released, or expired too long ago), InvalidArgument (negative
   // counts; usage in a bucket the model has no price for, without `cost`, under
-  // UnpricedPolicy::kDeny: the reservation is then left untouched), or the journal write
-  // failing (the reservation is then left untouched, nothing is charged).
+  // UnpricedPolicy::kDeny: the reservation is then left untouched), FailedPrecondition for a
+  // read-only ledger, or the journal write failing (the reservation is then left untouched,
+  // nothing is charged). Usage above what was reserved is charged in full and flagged in
+  // the record (UsageRecord::exceeded_reservation).
   absl::StatusOr<UsageRecord> Commit(ReservationId id, const Usage& usage,
                                      std::optional<PicoUsd> cost = std::nullopt);
 

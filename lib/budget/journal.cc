@@ -136,7 +136,8 @@ std::string EncodeUsageRecord(const UsageRecord& r) {
   PutI64(&out, r.usage.output);
   PutI64(&out, r.usage.reasoning);
   PutI64(&out, r.cost);
-  out.push_back(static_cast<char>((r.cost_known ? 1 : 0) | (r.late ? 2 : 0)));
+  out.push_back(static_cast<char>((r.cost_known ? 1 : 0) | (r.late ? 2 : 0) |
+                                  (r.exceeded_reservation ? 4 : 0)));
   PutI64(&out, r.step);
   PutString(&out, r.conversation_id);
   return out;
@@ -171,6 +172,7 @@ absl::StatusOr<UsageRecord> DecodeUsageRecord(std::string_view payload) {
   if (!c.done()) return bad("trailing bytes");
   r.cost_known = (flags & 1) != 0;
   r.late = (flags & 2) != 0;
+  r.exceeded_reservation = (flags & 4) != 0;
   return r;
 }
 
@@ -263,6 +265,22 @@ absl::Status JournalWriter::Reset() {
 
 // ---- Scan ----
 
+uint64_t FindIntactRecord(std::string_view d, uint64_t from) {
+  // The smallest payload a usage record can have (every string empty, no scopes): shorter
+  // lengths are skipped without computing a checksum, as are frames whose payload does not
+  // start with the record type, so a long run of garbage or zeros is scanned quickly.
+  static const size_t kMinPayload = EncodeUsageRecord(UsageRecord()).size();
+  for (uint64_t p = from; p + 8 + kMinPayload <= d.size(); ++p) {
+    const uint32_t len = LoadU32(d.data() + p);
+    if (len < kMinPayload || len > kMaxRecordSize || len > d.size() - p - 8) continue;
+    if (static_cast<uint8_t>(d[p + 8]) != kUsageRecordType) continue;
+    uint32_t crc = Crc32cExtend(0, d.data() + p, 4);
+    crc = Crc32cExtend(crc, d.data() + p + 8, len);
+    if (crc == LoadU32(d.data() + p + 4)) return p;
+  }
+  return UINT64_MAX;
+}
+
 absl::StatusOr<JournalScanResult> ScanJournal(
     const std::string& path, const std::function<absl::Status(std::string_view, uint64_t)>& fn) {
   JournalScanResult res;
@@ -315,6 +333,7 @@ absl::StatusOr<JournalScanResult> ScanJournal(
     res.valid_bytes = off;
     ++res.records;
   }
+  if (!res.problem.empty()) res.intact_after = FindIntactRecord(d, res.valid_bytes + 1);
   return res;
 }
 

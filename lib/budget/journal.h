@@ -5,13 +5,16 @@
 //   records : u32 payload length | u32 CRC-32C of (length bytes + payload) | payload
 // All integers little-endian. A record is written with one write() call; a crash can leave a
 // torn last record, which the reader detects (length past the end of the file, or a CRC
-// mismatch) and reports, keeping every record before it.
+// mismatch) and reports, keeping every record before it. A bad record is a torn TAIL only
+// if no intact record (length in bounds, record type, matching CRC) starts anywhere after
+// it: a dying writer cannot leave good records behind a bad one, so anything else is damage
+// inside the file (a flipped bit, an overwritten block) and the ledger refuses it.
 //
 // Usage record payload (type 1): u8 type | u64 seq | i64 admitted_at | i64 committed_at |
 //   u32 n | n strings (scopes) | string model | string provider | i64 x 6 usage buckets
 //   (uncached, cache read, write 5m, write 1h, output, reasoning) | i64 cost | u8 flags
-//   (1 = cost known, 2 = late) | i64 step | string conversation id.
-//   A string is u32 length + bytes.
+//   (1 = cost known, 2 = late, 4 = exceeded its reservation; older files never set 4) | i64 step |
+//   string conversation id. A string is u32 length + bytes.
 //
 // Snapshot file ("snapshot"): "TWS1" | u32 version (1) | u64 last seq | i64 taken_at |
 //   u64 n scopes | per scope: string key, then per window (5): i64 period, i64 requests,
@@ -77,13 +80,21 @@ struct JournalScanResult {
   uint64_t valid_bytes = 0;  // Length of the good prefix (header included).
   uint64_t file_bytes = 0;
   std::string problem;  // Empty if the whole file is good.
+  // When `problem` is set: the byte offset of the first intact record after the bad one, or
+  // UINT64_MAX if there is none (the damage is a torn tail).
+  uint64_t intact_after = UINT64_MAX;
 };
 
 // Reads every good record of a journal file in order, calling `fn(payload, offset)`. Stops at
-// the first torn or corrupt record and describes it in `problem` (with its byte offset); an
-// error returned by `fn` stops the scan and is returned. A missing file is an empty journal.
+// the first torn or corrupt record and describes it in `problem` (with its byte offset), and
+// looks past it for an intact record (`intact_after`); an error returned by `fn` stops the
+// scan and is returned. A missing file is an empty journal.
 absl::StatusOr<JournalScanResult> ScanJournal(
     const std::string& path, const std::function<absl::Status(std::string_view, uint64_t)>& fn);
+
+// The byte offset of the first intact usage record framed at or after `from` in the journal
+// bytes `data` (length in bounds, record type byte, matching CRC), or UINT64_MAX.
+uint64_t FindIntactRecord(std::string_view data, uint64_t from);
 
 struct SnapshotScope {
   std::string key;

@@ -23,12 +23,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <cstring>
 #include <mutex>
 #include <queue>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -423,8 +425,8 @@ absl::StatusOr<Decision> BudgetLedger::Impl::Preflight(const PreflightRequest& r
   }
 
   // Price the input and learn the output price (long-context tier by input size). An input
-  // larger than the context window is denied below whatever it costs, so it is not priced
-  // (its cost could overflow).
+  // larger than the context window is denied below whatever it costs, but still priced (for
+  // the decision's projected cost) when that does not overflow.
   const bool oversized = input > ctx;
   Usage proj;
   proj.cache_read = req.expected_cache_read;
@@ -434,11 +436,15 @@ absl::StatusOr<Decision> BudgetLedger::Impl::Preflight(const PreflightRequest& r
   const Prices& prices = budget_internal::PricesFor(model.prices, model.long_context_tiers, input);
   const bool use_fallback = options.unpriced == UnpricedPolicy::kUseFallbackPrices;
   absl::StatusOr<Costing> in_cost =
-      oversized ? Costing{}
-                : budget_internal::PriceUsage(prices, proj,
-                                              use_fallback ? &options.fallback_prices : nullptr);
-  if (!in_cost.ok()) return in_cost.status();
-  const bool priced = in_cost->priced && !oversized;
+      budget_internal::PriceUsage(prices, proj, use_fallback ? &options.fallback_prices : nullptr);
+  if (!in_cost.ok()) {
+    if (!oversized) return in_cost.status();
+    // Denied for the window whatever it costs; the cost only informs, so an overflow
+    // (absurd input at a high price) leaves it unknown instead of failing the call.
+    in_cost = Costing{};
+    in_cost->priced = false;
+  }
+  const bool priced = in_cost->priced;
   const PicoUsd cost_in = in_cost->input_cost;
   const PricePerMTok p_out = in_cost->output_price;
   auto cost_of = [&](int64_t out) -> PicoUsd {
@@ -556,15 +562,31 @@ absl::StatusOr<Decision> BudgetLedger::Impl::Preflight(const PreflightRequest& r
     d.projected_cost = cost_of(out);
 
     // Decide, most fundamental reason first.
+    // The largest output that fits, as the decision reports it (window, model maximum and
+    // budgets), so the message and max_output_that_fits never disagree.
+    auto fit_note = [&]() -> std::string {
+      if (d.max_output_that_fits > 0) {
+        return absl::StrCat("; at most ", d.max_output_that_fits, " output tokens fit");
+      }
+      return room > 0 ? "; the budgets leave no room for any output" : "";
+    };
     if (input + out > ctx || (!req.max_output_tokens && room < 1)) {
       d.code = DecisionCode::kContextWindow;
-      d.message = absl::StrCat("input (", input, " tokens) + max output (", out,
-                               ") exceed the context window of ", model.id, " (", ctx, " tokens)");
-      if (room > 0) absl::StrAppend(&d.message, "; at most ", room, " output tokens fit");
+      if (input > ctx) {
+        d.message = absl::StrCat("input (", input, " tokens) alone exceeds the context window of ",
+                                 model.id, " (", ctx, " tokens)");
+      } else if (!req.max_output_tokens) {
+        d.message = absl::StrCat("input (", input, " tokens) fills the context window of ",
+                                 model.id, " (", ctx, " tokens): no room for any output");
+      } else {
+        d.message = absl::StrCat("input (", input, " tokens) + max output (", out,
+                                 ") exceed the context window of ", model.id, " (", ctx, " tokens)",
+                                 fit_note());
+      }
     } else if (model_max > 0 && out > model_max) {
       d.code = DecisionCode::kMaxOutput;
       d.message = absl::StrCat("max output ", out, " is above the maximum of ", model.id, " (",
-                               model_max, " tokens)");
+                               model_max, " tokens)", fit_note());
     } else if (unpriced_block) {
       d.code = DecisionCode::kUnpriced;
       d.message = absl::StrCat("cannot price ", model.id, " (no ", in_cost->missing,
@@ -692,6 +714,10 @@ absl::StatusOr<UsageRecord> BudgetLedger::Impl::Commit(ReservationId id, const U
     return absl::InvalidArgumentError(
         absl::StrCat("commit: cost ", *cost, " pico-dollars is out of range [0, $1,000,000]"));
   }
+  if (options.read_only) {
+    return absl::FailedPreconditionError(
+        "commit: the ledger was opened read-only (LedgerOptions::read_only); nothing recorded");
+  }
   const UnixMicros now = Now();
   MaybeSweep(now);
 
@@ -750,6 +776,9 @@ absl::StatusOr<UsageRecord> BudgetLedger::Impl::Commit(ReservationId id, const U
     shard.live.erase(it);
   }
   rec.late = !was_active;
+  // The admission check counted only what was reserved; more real usage can overshoot a
+  // limit, which the caller should hear about (it is still charged in full).
+  rec.exceeded_reservation = usage.input_total() > r->held.v[1] || usage.output > r->held.v[2];
   rec.scopes.reserve(r->scopes.size());
   for (const ScopeState* sc : r->scopes) rec.scopes.push_back(sc->key);
   Amounts actual;
@@ -831,24 +860,65 @@ absl::Status BudgetLedger::Impl::ApplyRecord(const UsageRecord& r) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// Takes the folder's lock (exclusive, or shared for a read-only ledger), retrying until
+// `timeout` has passed on the steady clock. Returns the locked descriptor, -1 if a read-only
+// ledger finds no LOCK file (the folder was never opened for writing), or an error.
+absl::StatusOr<int> LockLedgerDir(const std::string& dir, bool read_only, UnixMicros timeout) {
+  const std::string lock_path = dir + "/" + budget_internal::kLockName;
+  const int fd = read_only ? ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC)
+                           : ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    if (read_only && errno == ENOENT) return -1;
+    return ErrnoError("cannot open lock file", lock_path, errno);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = start + std::chrono::microseconds(std::max<UnixMicros>(timeout, 0));
+  // Short sleeps first (a CLI run holds the lock for milliseconds), then up to 50 ms.
+  auto pause = std::chrono::microseconds(500);
+  while (::flock(fd, (read_only ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
+    const int err = errno;
+    if (err == EINTR) continue;
+    if (err != EWOULDBLOCK) {
+      ::close(fd);
+      return ErrnoError("cannot lock", lock_path, err);
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) {
+      ::close(fd);
+      const double waited = std::chrono::duration<double>(now - start).count();
+      return absl::UnavailableError(absl::StrCat(
+          dir, ": ledger busy: another ledger still held ", lock_path, " after waiting ",
+          absl::SixDigits(waited), " s (LedgerOptions::lock_timeout)"));
+    }
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(pause, deadline - now));
+    pause = std::min(pause * 2, std::chrono::microseconds(50'000));
+  }
+  return fd;
+}
+
+}  // namespace
+
 absl::Status BudgetLedger::Impl::Recover() {
   const std::string& dir = options.dir;
-  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+  const bool read_only = options.read_only;
+  if (read_only) {
+    struct stat st;
+    if (::stat(dir.c_str(), &st) != 0) {
+      // Nothing recorded yet: an empty ledger, and nothing to create.
+      if (errno == ENOENT) return absl::OkStatus();
+      return ErrnoError("cannot read ledger folder", dir, errno);
+    }
+  } else if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
     return ErrnoError("cannot create ledger folder", dir, errno);
   }
-  const std::string lock_path = dir + "/" + budget_internal::kLockName;
-  lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock_fd < 0) return ErrnoError("cannot open lock file", lock_path, errno);
-  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-    const int err = errno;
-    if (err == EWOULDBLOCK) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(dir, ": ledger is open elsewhere (", lock_path, " is locked)"));
-    }
-    return ErrnoError("cannot lock", lock_path, err);
-  }
+  absl::StatusOr<int> fd = LockLedgerDir(dir, read_only, options.lock_timeout);
+  if (!fd.ok()) return fd.status();
+  lock_fd = *fd;
   // A snapshot.tmp is a snapshot that never got renamed into place: not valid.
-  ::unlink((dir + "/" + budget_internal::kSnapshotName + ".tmp").c_str());
+  if (!read_only) ::unlink((dir + "/" + budget_internal::kSnapshotName + ".tmp").c_str());
 
   // The snapshot, if any.
   uint64_t last_seq = 0;
@@ -918,29 +988,57 @@ absl::Status BudgetLedger::Impl::Recover() {
   if (!scan.ok()) return scan.status();
   uint64_t valid = scan->valid_bytes;
   std::string problem = scan->problem;
+  // A torn tail is what a writer dying mid-record leaves: nothing intact after it. A record
+  // with a good checksum but bad content is never torn.
+  bool torn_tail = scan->intact_after == UINT64_MAX;
   if (bad_offset != UINT64_MAX) {
     valid = bad_offset;
     problem =
         absl::StrCat(journal_path, ": bad record at byte offset ", bad_offset, ": ", bad_what);
+    torn_tail = false;
   }
   if (valid < scan->file_bytes) {
-    // Keep the valid prefix; save the rest for inspection and cut it off so new records
-    // follow the last good one.
+    if (!torn_tail && !options.repair_journal) {
+      // Fail closed: cutting here would forget the spend of every record after the damage.
+      std::string where =
+          bad_offset != UINT64_MAX
+              ? std::string("its checksum holds, so it is not a torn write")
+              : absl::StrCat("an intact record follows at byte offset ", scan->intact_after);
+      return absl::DataLossError(absl::StrCat(
+          problem, "; ", where, ": the journal is damaged inside, not torn at its end, and ",
+          scan->file_bytes - valid,
+          " bytes of records would be lost. Nothing was changed. "
+          "Restore the folder from a backup, or open with LedgerOptions::repair_journal to "
+          "keep the ",
+          recovery.records_replayed + recovery.records_skipped,
+          " records before the damage and set the rest aside"));
+    }
     recovery.problem = problem;
     recovery.bytes_discarded = scan->file_bytes - valid;
-    absl::StatusOr<std::string> all = budget_internal::ReadWholeFile(journal_path);
-    if (!all.ok()) return all.status();
-    recovery.quarantine_path = absl::StrCat(journal_path, ".bad-", valid);
-    absl::Status s = budget_internal::WriteFileDurably(
-        dir, absl::StrCat(budget_internal::kJournalName, ".bad-", valid),
-        std::string_view(*all).substr(valid));
-    if (!s.ok()) return s;
-    if (::truncate(journal_path.c_str(), static_cast<off_t>(valid)) != 0) {
-      return ErrnoError("cannot cut the bad journal tail", journal_path, errno);
+    recovery.repaired = !torn_tail;
+    if (!read_only) {
+      // Keep the valid prefix; save the rest for inspection and cut it off so new records
+      // follow the last good one.
+      absl::StatusOr<std::string> all = budget_internal::ReadWholeFile(journal_path);
+      if (!all.ok()) return all.status();
+      recovery.quarantine_path = absl::StrCat(journal_path, ".bad-", valid);
+      absl::Status s = budget_internal::WriteFileDurably(
+          dir, absl::StrCat(budget_internal::kJournalName, ".bad-", valid),
+          std::string_view(*all).substr(valid));
+      if (!s.ok()) return s;
+      if (::truncate(journal_path.c_str(), static_cast<off_t>(valid)) != 0) {
+        return ErrnoError("cannot cut the bad journal tail", journal_path, errno);
+      }
+      if (valid < budget_internal::kJournalHeaderSize && ::truncate(journal_path.c_str(), 0) != 0) {
+        return ErrnoError("cannot reset the journal", journal_path, errno);
+      }
     }
-    if (valid < budget_internal::kJournalHeaderSize && ::truncate(journal_path.c_str(), 0) != 0) {
-      return ErrnoError("cannot reset the journal", journal_path, errno);
-    }
+  }
+  if (read_only) {
+    std::lock_guard<std::mutex> j(journal_mu);
+    next_seq = std::max(max_seq, prev_seq) + 1;
+    journal_first_seq = first_seq != 0 ? first_seq : next_seq;
+    return absl::OkStatus();
   }
   absl::StatusOr<std::unique_ptr<budget_internal::JournalWriter>> w =
       budget_internal::JournalWriter::Open(journal_path, options.fsync, options.fsync_every_n);
@@ -956,6 +1054,9 @@ absl::Status BudgetLedger::Impl::Recover() {
 absl::Status BudgetLedger::Impl::TakeSnapshot() {
   if (options.dir.empty()) {
     return absl::FailedPreconditionError("snapshot: the ledger is in memory only (no dir)");
+  }
+  if (options.read_only) {
+    return absl::FailedPreconditionError("snapshot: the ledger was opened read-only");
   }
   std::lock_guard<std::mutex> one(snapshot_mu);
   std::unique_lock<std::shared_mutex> g(gate);  // No commit in flight: counters match the journal.
@@ -1024,6 +1125,9 @@ absl::StatusOr<std::unique_ptr<BudgetLedger>> BudgetLedger::Open(BudgetSpec spec
   if (options.reservation_ttl <= 0 || options.late_commit_grace < 0) {
     return absl::InvalidArgumentError(
         "ledger: reservation_ttl must be > 0 and late_commit_grace >= 0");
+  }
+  if (options.lock_timeout < 0) {
+    return absl::InvalidArgumentError("ledger: lock_timeout must be >= 0");
   }
   if (options.fsync == FsyncPolicy::kEveryN && options.fsync_every_n == 0) {
     return absl::InvalidArgumentError("ledger: fsync_every_n must be > 0 for FsyncPolicy::kEveryN");

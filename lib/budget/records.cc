@@ -121,6 +121,7 @@ absl::StatusOr<JournalScan> ReadUsageRecords(const std::string& dir,
     if (!r.ok()) return r.status();
     if (r->file_bytes > 0) ++out.files;
     if (!r->problem.empty()) ++out.bad_tails;
+    if (!r->problem.empty() && r->intact_after != UINT64_MAX) ++out.damaged_files;
   }
   return out;
 }

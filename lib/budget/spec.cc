@@ -135,10 +135,21 @@ absl::StatusOr<BudgetSpec> BudgetSpec::FromJson(std::string_view json) {
   simdjson::padded_string padded(json.data(), json.size());
   // The on-demand parser reads lazily; a full DOM pass first rejects malformed JSON anywhere
   // (trailing garbage included), so the walk below sees only well-formed documents.
+  //
+  // A number simdjson cannot represent (1e309, 20 digits) fails that pass without saying
+  // where. Every number the walk accepts is read from its raw text and checked there, with
+  // its JSON path, so such a document goes on to the walk; if the walk finds nothing wrong
+  // (it always should), the validator's error stands.
+  simdjson::error_code number_error = simdjson::SUCCESS;
   {
     simdjson::dom::parser validator;
     simdjson::dom::element ignored;
-    TW_JSON(validator.parse(padded).get(ignored), "$");
+    const simdjson::error_code err = validator.parse(padded).get(ignored);
+    if (err == simdjson::NUMBER_ERROR) {
+      number_error = err;
+    } else {
+      TW_JSON(err, "$");
+    }
   }
   simdjson::ondemand::parser parser;
   simdjson::ondemand::document doc;
@@ -222,6 +233,9 @@ absl::StatusOr<BudgetSpec> BudgetSpec::FromJson(std::string_view json) {
       spec.budgets.push_back(std::move(budget));
       ++i;
     }
+  }
+  if (number_error != simdjson::SUCCESS) {
+    return JsonError("$", simdjson::error_message(number_error));
   }
   if (!saw_budgets) return JsonError("$", "missing \"budgets\"");
   return spec;
