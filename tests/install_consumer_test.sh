@@ -46,7 +46,7 @@ cmake --build "$TMP/cmake" > "$TMP/build.log"
 expect o200k_base "$("$TMP/cmake/count_file_c" --model gpt-4o "$DATA/$DOC")"
 expect cl100k_base "$("$TMP/cmake/count_file_cpp" --encoding cl100k_base "$DATA/$DOC")"
 # The C program runs on the installed shared library.
-ldd "$TMP/cmake/count_file_c" | grep -qF "$PREFIX/$LIBDIR/libtokwise.so.0" ||
+grep -qF "$PREFIX/$LIBDIR/libtokwise.so.0" <<<"$(ldd "$TMP/cmake/count_file_c")" ||
   { echo "count_file_c does not load $PREFIX/$LIBDIR/libtokwise.so.0"; exit 1; }
 
 # A C-only project: find_package(tokwise) without components, the shared library only.
@@ -76,7 +76,7 @@ expect o200k_base "$(LD_LIBRARY_PATH="$PREFIX/$LIBDIR" "$TMP/pc_c" "$DATA/$DOC")
   -o "$TMP/pc_cpp"
 expect cl100k_base "$("$TMP/pc_cpp" --model gpt-4 "$DATA/$DOC")"
 # The static build carries tokwise itself.
-if ldd "$TMP/pc_cpp" | grep -q libtokwise; then
+if grep -q libtokwise <<<"$(ldd "$TMP/pc_cpp")"; then
   echo "pc_cpp should link tokwise statically"
   exit 1
 fi
