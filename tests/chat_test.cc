@@ -2,6 +2,7 @@
 // cookbook, API counts published with hmarr/openai-chat-tokens, OpenAI's and Anthropic's
 // documentation. Sources are listed in tests/data/chat/README.md.
 #include "tokwise/chat.h"
+#include "tokwise/registry.h"
 
 #include <gtest/gtest.h>
 
@@ -21,13 +22,18 @@ using testing::Json;
 using testing::ReadFile;
 using testing::TestData;
 
-ChatCount MustCount(std::string_view json, const std::string& model = "") {
+ChatCount MustCount(std::string_view json, const std::string& model = "", double factor = 0) {
   ChatCountOptions options;
   options.model = model;
+  options.anthropic_text_factor = factor;
   absl::StatusOr<ChatCount> c = CountChatTokens(json, options);
   EXPECT_TRUE(c.ok()) << c.status();
   return c.ok() ? *c : ChatCount{};
 }
+
+// Claude's text at 1.0 o200k_base token per token: the tests of Anthropic's framing rules,
+// whose constants were fit at that factor, check rules rather than the estimate's factor.
+ChatCount MustCountAt1(std::string_view json) { return MustCount(json, "", 1.0); }
 
 size_t Tokens(std::string_view text, const char* encoding = "o200k_base") {
   return *(*Encoding::Get(encoding))->Count(text);
@@ -330,14 +336,14 @@ TEST(ChatCountTest, WavAudioIsEstimatedFromItsDuration) {
 TEST(ChatCountTest, AnthropicPublishedCountTokensExamples) {
   // Anthropic's token counting guide: system "You are a scientist" + "Hello, Claude" -> 14
   // (the example the framing constants were fit to)...
-  ChatCount hello = MustCount(R"({"model":"claude-opus-4-20250514","system":"You are a scientist",
+  ChatCount hello = MustCountAt1(R"({"model":"claude-opus-4-20250514","system":"You are a scientist",
       "messages":[{"role":"user","content":"Hello, Claude"}]})");
   EXPECT_EQ(hello.total, 14u);
   EXPECT_EQ(hello.label, CountLabel::kEstimate);
   EXPECT_EQ(hello.provider, Provider::kAnthropic);
   // ...and the get_weather tool example -> 403, which the estimate must come close to.
   const std::string tool_body = ReadFile(TestData("chat/anthropic_weather_tool.json"));
-  ChatCount tool = MustCount(tool_body);
+  ChatCount tool = MustCountAt1(tool_body);
   EXPECT_NEAR(static_cast<double>(tool.total), 403.0, 403 * 0.10);
 }
 
@@ -351,7 +357,7 @@ TEST(ChatCountTest, AnthropicHiddenToolPrompt) {
       body += std::string(R"(,"tool_choice":{"type":")") + choice + "\"" +
               (std::string(choice) == "tool" ? R"(,"name":"t")" : "") + "}";
     body += "}";
-    return MustCount(body).of(CountKind::kFraming) - 3 - 3;  // Minus the message and priming.
+    return MustCountAt1(body).of(CountKind::kFraming) - 3 - 3;  // Minus the message and priming.
   };
   // Anthropic's table: 346 (auto, none) / 313 (any, tool) on Claude 3.7 Sonnet and 3.5 Sonnet
   // (October); 294 / 261 on 3.5 Sonnet (June); per-model values on current models.
@@ -369,11 +375,11 @@ TEST(ChatCountTest, AnthropicHiddenToolPrompt) {
   EXPECT_EQ(framing("claude-opus-4-1-20250805", "any"), 315u);
   EXPECT_EQ(framing("claude-opus-4-7", "auto"), 675u);
   // No tools: no hidden prompt, whatever tool_choice says.
-  ChatCount none = MustCount(R"({"model":"claude-3-7-sonnet-20250219","tool_choice":{"type":"none"},
+  ChatCount none = MustCountAt1(R"({"model":"claude-3-7-sonnet-20250219","tool_choice":{"type":"none"},
       "messages":[{"role":"user","content":"x"}]})");
   EXPECT_EQ(none.of(CountKind::kFraming), 6u);
   // Anthropic-defined tools have a published definition cost.
-  ChatCount bash = MustCount(R"({"model":"claude-3-7-sonnet-20250219",
+  ChatCount bash = MustCountAt1(R"({"model":"claude-3-7-sonnet-20250219",
       "tools":[{"type":"bash_20250124","name":"bash"}],"messages":[{"role":"user","content":"x"}]})");
   EXPECT_EQ(bash.of(CountKind::kToolDefinitions), 245u);
 }
@@ -387,7 +393,7 @@ TEST(ChatCountTest, AnthropicTextFactorAndBlocks) {
         {"type":"tool_use","id":"tu_1","name":"lookup","input":{"query": "Paris population"}}]},
       {"role":"user","content":[{"type":"tool_result","tool_use_id":"tu_1","content":[
         {"type":"text","text":"2.1 million"}]}]}]})";
-  ChatCount c = MustCount(body);
+  ChatCount c = MustCountAt1(body);
   EXPECT_EQ(c.of(CountKind::kSystem), Tokens("Be brief."));
   EXPECT_EQ(c.of(CountKind::kToolCalls),
             Tokens("lookup") + Tokens("{\"query\":\"Paris population\"}"));
@@ -404,8 +410,23 @@ TEST(ChatCountTest, AnthropicTextFactorAndBlocks) {
   EXPECT_EQ(scaled->of(CountKind::kToolResults),
             static_cast<uint64_t>(std::llround(1.5 * Tokens("2.1 million"))));
   EXPECT_EQ(scaled->of(CountKind::kFraming), c.of(CountKind::kFraming));  // Not text.
-  options.anthropic_text_factor = 0;
+  options.anthropic_text_factor = -1;
   EXPECT_FALSE(CountChatTokens(body, options).ok());
+  options.anthropic_text_factor = 1e19;  // Would overflow the counts.
+  EXPECT_FALSE(CountChatTokens(body, options).ok());
+}
+
+// With no factor given, a Claude request gets the same estimate as `tokwise count --model`:
+// the factor of the model registry's estimate profile, one number for one text everywhere.
+TEST(ChatCountTest, AnthropicDefaultFactorIsTheRegistryEstimate) {
+  const std::string text = "Hello world, this is a longer sentence for the Claude estimate check.";
+  auto tok = ModelRegistry::Default().TokenizerFor("claude-sonnet-4-5");
+  ASSERT_TRUE(tok.ok()) << tok.status();
+  auto estimate = (*tok)->Count(text);
+  ASSERT_TRUE(estimate.ok());
+  ChatCount c = MustCount(R"({"model":"claude-sonnet-4-5","max_tokens":10,"messages":[
+      {"role":"user","content":")" + text + R"("}]})");
+  EXPECT_EQ(c.of(CountKind::kUser), estimate->tokens);
 }
 
 TEST(ChatCountTest, AnthropicThinkingOfEarlierTurns) {
@@ -417,11 +438,11 @@ TEST(ChatCountTest, AnthropicThinkingOfEarlierTurns) {
   char buf[1024];
   // Claude 3.7 Sonnet keeps only the last assistant turn's thinking...
   std::snprintf(buf, sizeof(buf), body.c_str(), "claude-3-7-sonnet-20250219");
-  ChatCount old = MustCount(buf);
+  ChatCount old = MustCountAt1(buf);
   EXPECT_EQ(old.of(CountKind::kAssistant), Tokens("second") + Tokens("b") + Tokens("d"));
   // ...Claude Opus 4.5 and later keep all of it.
   std::snprintf(buf, sizeof(buf), body.c_str(), "claude-opus-4-5-20251101");
-  ChatCount now = MustCount(buf);
+  ChatCount now = MustCountAt1(buf);
   EXPECT_EQ(now.of(CountKind::kAssistant),
             Tokens("first thoughts here") + Tokens("second") + Tokens("b") + Tokens("d"));
 }
@@ -439,7 +460,7 @@ TEST(ChatCountTest, AnthropicImagesAndCacheMarkers) {
         {"type":"text","text":"Describe it.","cache_control":{"type":"ephemeral"}}]},
         {"role":"assistant","content":"A bar chart."},
         {"role":"user","content":[{"type":"image","source":{"type":"url","url":"https://example.com/x.png"}}]}]})";
-  ChatCount c = MustCount(body);
+  ChatCount c = MustCountAt1(body);
   EXPECT_EQ(c.of(CountKind::kImages), 1334u + 1600u);  // 1000x1000, then an unknown size.
   absl::StatusOr<ChatRequest> req = ParseChatRequest(body);
   ASSERT_TRUE(req.ok());

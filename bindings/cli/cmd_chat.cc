@@ -30,7 +30,8 @@ const char kChatHelp[] =
     "                        anthropic_messages\n"
     "  --jsonl               one request per line (default for files ending in .jsonl)\n"
     "  --json                print JSON instead of a table\n"
-    "  --anthropic-factor F  Claude tokens per o200k_base token (default 1.0, uncalibrated)\n"
+    "  --anthropic-factor F  Claude tokens per o200k_base token, in (0, 100] (default: the\n"
+    "                        model registry's estimate, as `tokwise count --model` uses)\n"
     "\n"
     "Exit codes: 0 ok, 1 usage error (including an unknown --model), 2 input error\n"
     "(malformed request, unknown model in the request).\n";
@@ -42,7 +43,7 @@ struct ChatArgs {
   bool jsonl = false;
   bool json = false;
   bool help = false;
-  double factor = 1.0;
+  double factor = 0;  // 0: the estimate of the model registry.
 };
 
 bool ParseChatArgs(int argc, char** argv, ChatArgs* a, std::string* err) {
@@ -84,8 +85,8 @@ bool ParseChatArgs(int argc, char** argv, ChatArgs* a, std::string* err) {
       if (!value(&v)) return false;
       char* end = nullptr;
       a->factor = std::strtod(v.c_str(), &end);
-      if (v.empty() || *end != '\0' || !(a->factor > 0)) {
-        *err = "--anthropic-factor takes a positive number, not '" + v + "'";
+      if (v.empty() || *end != '\0' || !(a->factor > 0) || !(a->factor <= 100)) {
+        *err = "--anthropic-factor takes a number in (0, 100], not '" + v + "'";
         return false;
       }
     } else if (arg.size() > 1 && arg[0] == '-') {

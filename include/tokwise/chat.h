@@ -291,11 +291,13 @@ struct ChatCountOptions {
   // that EncodingNameForModel() maps to a built-in encoding, or a Claude model.
   std::string model;
 
-  // Anthropic only: Claude text tokens per o200k_base token. Default 1.0 is UNCALIBRATED:
-  // Anthropic publishes no tokenizer for Claude 3 and later and no corpus of reference counts,
-  // so tokwise applies none. Measure your own ratio with Anthropic's count_tokens endpoint on
-  // your traffic and set it here. Must be > 0.
-  double anthropic_text_factor = 1.0;
+  // Anthropic only: Claude text tokens per o200k_base token. 0 (the default) takes the factor
+  // of the model's estimate profile in the model registry (registry.h), the same one
+  // `tokwise count --model claude-...` applies, so one text gets one estimate everywhere.
+  // Anthropic publishes no tokenizer for Claude 3 and later; the registry's factors and their
+  // sources are listed there. Measure your own ratio with Anthropic's count_tokens endpoint on
+  // your traffic and set it here. Must be 0 or in (0, 100].
+  double anthropic_text_factor = 0;
 
   // Images whose size cannot be known (remote URLs, file ids). 0 x 0 (default) counts the
   // largest number of tokens the model's rule allows, so a pre-flight budget is never

@@ -11,12 +11,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/json.h"
+#include "base/strings.h"
 #include "chat/hash.h"
 #include "chat/media.h"
 #include "chat/model_rules.h"
 #include "chat/request_storage.h"
 #include "simdjson.h"
 #include "tokwise/chat.h"
+#include "tokwise/registry.h"
 #include "tokwise/encoding.h"
 
 namespace tokwise {
@@ -1124,10 +1126,24 @@ absl::Status Counter::Run() {
     anthropic_ = *rules;
     provider_ = Provider::kAnthropic;
     out_->encoding = "o200k_base";
-    if (!(opts_.anthropic_text_factor > 0) || !std::isfinite(opts_.anthropic_text_factor)) {
-      return absl::InvalidArgumentError("anthropic_text_factor must be a positive number");
+    double factor = opts_.anthropic_text_factor;
+    if (factor == 0) {
+      // Unset: the registry's estimate for this model, as every other count of it uses.
+      factor = 1.0;
+      const ModelRegistry& registry = ModelRegistry::Default();
+      absl::StatusOr<ModelEntry> entry = registry.Find(model);
+      constexpr std::string_view kEstimate = "estimate:";
+      if (entry.ok() && base::StartsWith(entry->tokenizer, kEstimate)) {
+        const EstimateProfile* profile =
+            registry.FindEstimate(std::string_view(entry->tokenizer).substr(kEstimate.size()));
+        if (profile != nullptr) factor = profile->factor;
+      }
     }
-    factor_ = opts_.anthropic_text_factor;
+    // Bounded so that no count can overflow, whatever the caller passes.
+    if (!(factor > 0) || !std::isfinite(factor) || factor > 100) {
+      return absl::InvalidArgumentError("anthropic_text_factor must be a number in (0, 100]");
+    }
+    factor_ = factor;
   } else {
     absl::StatusOr<OpenAIRules> rules = chat_internal::OpenAIRulesFor(model);
     if (!rules.ok()) return rules.status();
