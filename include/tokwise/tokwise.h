@@ -25,32 +25,6 @@
  *   }
  *   tokwise_encoding_free(enc);
  *
- * CONVENTIONS (they hold for every function unless its comment says otherwise)
- *
- * - Names are tokwise_<object>_<verb>. Objects are opaque handles made by a *_create / *_get
- *   function and released by the matching *_free, which accepts NULL. Never free() them.
- * - Fallible functions return tokwise_status: TOKWISE_STATUS_OK (0) or an error. On error the
- *   out-parameters are left unchanged, except the documented "size needed" answers of
- *   TOKWISE_STATUS_BUFFER_TOO_SMALL. tokwise_last_error() then describes the failure.
- * - Text is given as (pointer, length in bytes): UTF-8, no terminating NUL needed, not retained
- *   after the call returns. A NULL pointer with length 0 is the empty text. Names, model names
- *   and paths are NUL-terminated strings.
- * - Output memory belongs to the caller: buffer + capacity in, count out. Counting writes no
- *   buffer. Strings the library returns are static or owned by a handle; each function says
- *   which and for how long.
- * - No C++ exception ever leaves a tokwise_* function. The library logs nothing and never
- *   writes to stdout or stderr.
- * - Thread safety: an encoding is immutable once made, and one handle may be used by any
- *   number of threads at once. Options, specs and counters are mutable: one thread at a time
- *   per object (an options object that is no longer modified may be read by many threads).
- *   There are no internal threads, except for the duration of a batch call that asks for them.
- *
- * ABI: signatures, enum values and behaviour documented here do not change within a major
- * version. New behaviour comes as new functions (a *_v2 when a signature must change) or as
- * new setters on an opaque options object; status and enum values are only ever appended.
- * Exported symbols are exactly the tokwise_* functions below. "Since 0.1" tags give the
- * version that introduced each function.
- *
  * EXAMPLE: pre-flight a chat request against a budget, then record what the provider billed.
  *
  *   tokwise_ledger* ledger = NULL;
@@ -72,6 +46,35 @@
  *   tokwise_decision_free(d);
  *   tokwise_preflight_request_free(req);
  *   tokwise_ledger_free(ledger);
+ *
+ * CONVENTIONS (they hold for every function unless its comment says otherwise)
+ *
+ * - Names are tokwise_<object>_<verb>. Objects are opaque handles made by a *_create / *_get
+ *   function and released by the matching *_free, which accepts NULL. Never free() them.
+ * - Fallible functions return tokwise_status: TOKWISE_STATUS_OK (0) or an error. On error the
+ *   out-parameters are left unchanged, except the documented "size needed" answers of
+ *   TOKWISE_STATUS_BUFFER_TOO_SMALL. tokwise_last_error() then describes the failure.
+ * - Text is given as (pointer, length in bytes): UTF-8, no terminating NUL needed, not retained
+ *   after the call returns. A NULL pointer with length 0 is the empty text. Names, model names
+ *   and paths are NUL-terminated strings.
+ * - Output memory belongs to the caller: buffer + capacity in, count out. Counting writes no
+ *   buffer. Strings the library returns are static or owned by a handle; each function says
+ *   which and for how long.
+ * - No C++ exception ever leaves a tokwise_* function. The library logs nothing and never
+ *   writes to stdout or stderr.
+ * - Thread safety: an encoding is immutable once made, and one handle may be used by any
+ *   number of threads at once; so are tokenizers, catalogs, models, scenarios and every result
+ *   object (chat counts, scenario results, decisions, usage records). Ledgers and chat caches
+ *   are thread-safe: any number of threads may use one at once. Options, specs, requests,
+ *   usages and counters are mutable: one thread at a time per object (one that is no longer
+ *   modified may be read by many threads). There are no internal threads, except for the
+ *   duration of a batch call that asks for them.
+ *
+ * ABI: signatures, enum values and behaviour documented here do not change within a major
+ * version. New behaviour comes as new functions (a *_v2 when a signature must change) or as
+ * new setters on an opaque options object; status and enum values are only ever appended.
+ * Exported symbols are exactly the tokwise_* functions below. "Since 0.1" tags give the
+ * version that introduced each function.
  *
  * SECTIONS, in order: version; status codes and errors; options; encodings (lifecycle,
  * properties, count / encode / decode); the incremental counter; tokenizers of other families
