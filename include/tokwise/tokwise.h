@@ -636,9 +636,9 @@ typedef struct tokwise_tokenizer tokwise_tokenizer;
  * once, here.
  *   path  [in] NUL-terminated, not NULL.
  *   out   [out] receives a new handle; release it with tokwise_tokenizer_free().
- * Returns OK, INVALID_ARGUMENT, IO (cannot open the file), NOT_FOUND, INVALID_DATA or
- * INVALID_ARGUMENT (a malformed or unsupported file: the message names the JSON path or byte
- * offset), NO_MEMORY.
+ * Returns OK; IO (cannot open the file); INVALID_ARGUMENT or INVALID_DATA (a malformed file:
+ * the message names the JSON path or byte offset); FAILED_PRECONDITION (a tokenizer.json
+ * component tokwise does not support, named with its JSON path); NO_MEMORY.
  * Thread safety: any thread. Since 0.1. */
 TOKWISE_API tokwise_status tokwise_tokenizer_from_file(const char* path, tokwise_tokenizer** out);
 
