@@ -1,6 +1,8 @@
 // The C ABI from many threads at once, through the shared library: one encoding handle shared
-// by every thread (counts and ids checked against tiktoken's golden files), and thread-local
-// error state that never leaks between threads. Also compiles tokwise.h as C++.
+// by every thread (counts and ids checked against tiktoken's golden files), thread-local error
+// state that never leaks between threads, chat counting through shared options and a shared
+// message cache, and one ledger whose limit concurrent pre-flights never exceed. Also compiles
+// tokwise.h as C++.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -158,6 +160,94 @@ TEST(CapiThreads, BatchOnManyThreadsMatchesSequential) {
     EXPECT_EQ(n, one[i]) << "line " << i;
   }
   tokwise_encoding_free(enc);
+}
+
+// The cookbook's six messages: 124 prompt tokens on gpt-4o (verified against the API in
+// OpenAI's "How to count tokens with tiktoken"), from every thread, through one cache.
+TEST(CapiThreads, ChatCountsThroughASharedCache) {
+  const std::string body =
+      ReadFile(std::string(TOKWISE_TEST_DATA) + "/chat/cookbook_six_messages.json");
+  tokwise_chat_options* options = nullptr;
+  tokwise_chat_cache* cache = nullptr;
+  ASSERT_EQ(tokwise_chat_options_create(&options), TOKWISE_STATUS_OK);
+  ASSERT_EQ(tokwise_chat_cache_create(64, &cache), TOKWISE_STATUS_OK);
+  ASSERT_EQ(tokwise_chat_options_set_cache(options, cache), TOKWISE_STATUS_OK);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        tokwise_chat_count* c = nullptr;
+        if (tokwise_chat_count_request(body.data(), body.size(), options, &c) !=
+                TOKWISE_STATUS_OK ||
+            tokwise_chat_count_total(c) != 124) {
+          ++wrong;
+        }
+        tokwise_chat_count_free(c);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  // 400 requests of 6 messages: after the first few, every message is a hit.
+  EXPECT_GT(tokwise_chat_cache_hits(cache), 2000u);
+  tokwise_chat_cache_free(cache);
+  tokwise_chat_options_free(options);
+}
+
+// Check and reserve is one atomic step: 8 threads racing for a limit of 25 requests a day get
+// exactly 25 admissions, and committing them charges exactly 25 calls.
+TEST(CapiThreads, ConcurrentPreflightsNeverExceedALimit) {
+  static const char kBudgets[] = R"({"budgets": [{"scope": "team:*", "requests_per_day": 25}]})";
+  tokwise_ledger* ledger = nullptr;
+  ASSERT_EQ(tokwise_ledger_open(kBudgets, sizeof kBudgets - 1, nullptr, &ledger),
+            TOKWISE_STATUS_OK);
+  std::atomic<int> admitted{0}, errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      tokwise_preflight_request* req = nullptr;
+      tokwise_usage* usage = nullptr;
+      if (tokwise_preflight_request_create(&req) != TOKWISE_STATUS_OK ||
+          tokwise_usage_create(&usage) != TOKWISE_STATUS_OK) {
+        ++errors;
+        return;
+      }
+      tokwise_preflight_request_set_model(req, "gpt-4o");
+      tokwise_preflight_request_set_input_tokens(req, 100);
+      tokwise_preflight_request_set_max_output_tokens(req, 10);
+      tokwise_preflight_request_add_scope(req, "team:search");
+      tokwise_usage_set(usage, TOKWISE_BUCKET_UNCACHED_INPUT, 100);
+      tokwise_usage_set(usage, TOKWISE_BUCKET_OUTPUT, 10);
+      for (int i = 0; i < 20; ++i) {
+        tokwise_decision* d = nullptr;
+        if (tokwise_ledger_preflight(ledger, req, &d) != TOKWISE_STATUS_OK) {
+          ++errors;
+          continue;
+        }
+        if (tokwise_decision_allowed(d)) {
+          ++admitted;
+          if (tokwise_ledger_commit(ledger, tokwise_decision_reservation(d), usage, nullptr,
+                                    nullptr) != TOKWISE_STATUS_OK) {
+            ++errors;
+          }
+        }
+        tokwise_decision_free(d);
+      }
+      tokwise_usage_free(usage);
+      tokwise_preflight_request_free(req);
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(admitted.load(), 25);
+  int64_t used = -1, reserved = -1;
+  ASSERT_EQ(tokwise_ledger_scope_usage(ledger, "team:search", TOKWISE_WINDOW_DAY,
+                                       TOKWISE_METRIC_REQUESTS, &used, &reserved),
+            TOKWISE_STATUS_OK);
+  EXPECT_EQ(used, 25);
+  EXPECT_EQ(reserved, 0);
+  tokwise_ledger_free(ledger);
 }
 
 }  // namespace

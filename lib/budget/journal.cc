@@ -7,9 +7,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "budget/crc32c.h"
+#include "tokwise/error_details.h"
 
 namespace tokwise::budget_internal {
 namespace {
@@ -92,7 +94,9 @@ absl::Status WriteAll(int fd, const char* p, size_t n) {
     ssize_t w = ::write(fd, p, n);
     if (w < 0) {
       if (errno == EINTR) continue;
-      return absl::InternalError(std::strerror(errno));
+      ErrorDetails io;
+      io.reason = ErrorReason::kIo;
+      return WithErrorDetails(absl::InternalError(std::strerror(errno)), io);
     }
     p += w;
     n -= static_cast<size_t>(w);
@@ -104,18 +108,28 @@ absl::Status WriteAll(int fd, const char* p, size_t n) {
 
 absl::Status ErrnoError(const std::string& what, const std::string& path, int err) {
   std::string msg = absl::StrCat(path, ": ", what, ": ", std::strerror(err));
+  absl::Status status;
   switch (err) {
     case ENOENT:
-      return absl::NotFoundError(msg);
+      status = absl::NotFoundError(msg);
+      break;
     case EACCES:
     case EPERM:
-      return absl::PermissionDeniedError(msg);
+      status = absl::PermissionDeniedError(msg);
+      break;
     case ENOSPC:
     case EDQUOT:
-      return absl::ResourceExhaustedError(msg);
+      status = absl::ResourceExhaustedError(msg);
+      break;
     default:
-      return absl::InternalError(msg);
+      status = absl::InternalError(msg);
+      break;
   }
+  // The code says what kind of failure; the detail says it came from the file system, so
+  // front ends report an I/O error (not "out of memory" for a full disk, not a bug).
+  ErrorDetails io;
+  io.reason = ErrorReason::kIo;
+  return WithErrorDetails(std::move(status), io);
 }
 
 std::string EncodeUsageRecord(const UsageRecord& r) {

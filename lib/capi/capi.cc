@@ -1,7 +1,11 @@
 // The C ABI (include/tokwise/tokwise.h) over the C++ library: argument checks, conversions,
 // caller-buffer copies and status translation only. Every extern "C" body runs inside Guard(),
-// so no exception crosses the boundary.
+// so no exception crosses the boundary. This file holds the shared helpers (capi_internal.h),
+// versions, errors, options, encodings and the counter; capi_chat.cc, capi_cost.cc and
+// capi_budget.cc hold the later sections of the header.
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -13,6 +17,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "capi/capi_internal.h"
 #include "tokwise/encoding.h"
 #include "tokwise/error_details.h"
 #include "tokwise/tokwise.h"
@@ -24,13 +29,6 @@ struct tokwise_encoding {
   mutable std::vector<const std::pair<const std::string, tokwise::TokenId>*> specials;
 };
 
-// Both option structs are kept ready, so a call passes a reference instead of copying the
-// per-token map. They differ only in the default special policy.
-struct tokwise_options {
-  tokwise::CountOptions count;
-  tokwise::EncodeOptions encode;
-};
-
 struct tokwise_encoding_spec {
   tokwise::EncodingSpec spec;
 };
@@ -40,6 +38,7 @@ struct tokwise_counter {
   tokwise::IncrementalCounter counter;
 };
 
+namespace tokwise::capi {
 namespace {
 
 // The last error of this thread. `text` points into `message`, or at static text when storing
@@ -56,8 +55,10 @@ LastError& ThreadError() {
   return error;
 }
 
-tokwise_status Fail(tokwise_status status, std::string_view message, int64_t byte_offset = -1,
-                    int64_t index = -1) noexcept {
+}  // namespace
+
+tokwise_status Fail(tokwise_status status, std::string_view message, int64_t byte_offset,
+                    int64_t index) noexcept {
   LastError& e = ThreadError();
   e.byte_offset = byte_offset;
   e.index = index;
@@ -93,7 +94,6 @@ tokwise_status FromStatus(const absl::Status& status) {
       switch (status.code()) {
         case absl::StatusCode::kInvalidArgument:
         case absl::StatusCode::kOutOfRange:
-        case absl::StatusCode::kFailedPrecondition:
           code = TOKWISE_STATUS_INVALID_ARGUMENT;
           break;
         case absl::StatusCode::kNotFound:
@@ -101,6 +101,18 @@ tokwise_status FromStatus(const absl::Status& status) {
           break;
         case absl::StatusCode::kResourceExhausted:
           code = TOKWISE_STATUS_NO_MEMORY;
+          break;
+        // A price the model does not offer, audio prices, a window that is not known, a
+        // ledger folder held by another ledger: well-formed input the call cannot serve.
+        case absl::StatusCode::kFailedPrecondition:
+        case absl::StatusCode::kUnimplemented:
+          code = TOKWISE_STATUS_FAILED_PRECONDITION;
+          break;
+        case absl::StatusCode::kDataLoss:
+          code = TOKWISE_STATUS_INVALID_DATA;
+          break;
+        case absl::StatusCode::kPermissionDenied:
+          code = TOKWISE_STATUS_IO;
           break;
         default:
           code = TOKWISE_STATUS_INTERNAL;
@@ -112,30 +124,48 @@ tokwise_status FromStatus(const absl::Status& status) {
   return Fail(code, std::string_view(m.data(), m.size()), d.byte_offset, d.index);
 }
 
-tokwise_status InvalidArgument(std::string_view what) {
-  return Fail(TOKWISE_STATUS_INVALID_ARGUMENT, what);
+tokwise_status BufferTooSmall(size_t capacity, size_t needed, const char* unit) {
+  return Fail(TOKWISE_STATUS_BUFFER_TOO_SMALL, absl::StrCat("the output buffer holds ", capacity,
+                                                            " ", unit, "; ", needed, " needed"));
 }
 
-// Runs a C entry point's body, turning any exception into a status.
-template <class Body>
-tokwise_status Guard(Body&& body) noexcept {
-  try {
-    return body();
-  } catch (const std::bad_alloc&) {
-    return Fail(TOKWISE_STATUS_NO_MEMORY, "out of memory");
-  } catch (const std::exception& e) {
-    return Fail(TOKWISE_STATUS_INTERNAL, e.what());
-  } catch (...) {
-    return Fail(TOKWISE_STATUS_INTERNAL, "unknown exception");
+tokwise_status CopyBytes(const std::string& bytes, char* buffer, size_t capacity, size_t* length) {
+  *length = bytes.size();
+  if (bytes.size() > capacity) return BufferTooSmall(capacity, bytes.size(), "bytes");
+  if (!bytes.empty()) std::memcpy(buffer, bytes.data(), bytes.size());
+  return TOKWISE_STATUS_OK;
+}
+
+tokwise_status CopyString(std::string_view text, char* buffer, size_t capacity, size_t* length) {
+  *length = text.size();
+  if (text.size() + 1 > capacity) return BufferTooSmall(capacity, text.size() + 1, "bytes");
+  if (!text.empty()) std::memcpy(buffer, text.data(), text.size());
+  buffer[text.size()] = '\0';
+  return TOKWISE_STATUS_OK;
+}
+
+tokwise_status CheckReadable(const char* path) {
+  std::FILE* f = std::fopen(path, "rb");
+  if (f == nullptr) {
+    const int err = errno;
+    return Fail(TOKWISE_STATUS_IO, absl::StrCat(path, ": cannot open: ", std::strerror(err)));
   }
+  std::fclose(f);
+  return TOKWISE_STATUS_OK;
 }
 
-// Text parameters: NULL is allowed only for the empty text.
-bool BadText(const void* p, size_t len) { return p == nullptr && len != 0; }
+}  // namespace tokwise::capi
 
-std::string_view Text(const char* p, size_t len) {
-  return len == 0 ? std::string_view() : std::string_view(p, len);
-}
+namespace {
+
+using tokwise::capi::BadText;
+using tokwise::capi::BufferTooSmall;
+using tokwise::capi::CopyBytes;
+using tokwise::capi::Fail;
+using tokwise::capi::FromStatus;
+using tokwise::capi::Guard;
+using tokwise::capi::InvalidArgument;
+using tokwise::capi::Text;
 
 const tokwise::CountOptions& CountOptionsOf(const tokwise_options* options) {
   static const tokwise::CountOptions kDefault;
@@ -165,25 +195,12 @@ bool ToPolicy(tokwise_special_policy in, bool for_count, tokwise::SpecialPolicy*
   return false;
 }
 
-tokwise_status BufferTooSmall(size_t capacity, size_t needed, const char* unit) {
-  return Fail(TOKWISE_STATUS_BUFFER_TOO_SMALL, absl::StrCat("the output buffer holds ", capacity,
-                                                            " ", unit, "; ", needed, " needed"));
-}
-
 tokwise_status NewEncoding(const absl::StatusOr<std::shared_ptr<const tokwise::Encoding>>& made,
                            tokwise_encoding** out) {
   if (!made.ok()) return FromStatus(made.status());
   auto handle = std::make_unique<tokwise_encoding>();
   handle->encoding = *made;
   *out = handle.release();
-  return TOKWISE_STATUS_OK;
-}
-
-// Copies bytes to a caller buffer under the BUFFER_TOO_SMALL protocol.
-tokwise_status CopyBytes(const std::string& bytes, char* buffer, size_t capacity, size_t* length) {
-  *length = bytes.size();
-  if (bytes.size() > capacity) return BufferTooSmall(capacity, bytes.size(), "bytes");
-  if (!bytes.empty()) std::memcpy(buffer, bytes.data(), bytes.size());
   return TOKWISE_STATUS_OK;
 }
 
@@ -223,15 +240,17 @@ const char* tokwise_status_string(tokwise_status status) {
       return "unknown token";
     case TOKWISE_STATUS_INVALID_DATA:
       return "invalid data";
+    case TOKWISE_STATUS_FAILED_PRECONDITION:
+      return "failed precondition";
   }
   return "unknown status";
 }
 
-const char* tokwise_last_error(void) { return ThreadError().text; }
+const char* tokwise_last_error(void) { return tokwise::capi::ThreadError().text; }
 
-int64_t tokwise_last_error_byte_offset(void) { return ThreadError().byte_offset; }
+int64_t tokwise_last_error_byte_offset(void) { return tokwise::capi::ThreadError().byte_offset; }
 
-int64_t tokwise_last_error_index(void) { return ThreadError().index; }
+int64_t tokwise_last_error_index(void) { return tokwise::capi::ThreadError().index; }
 
 // ---- Options ------------------------------------------------------------------------------
 
@@ -255,6 +274,8 @@ tokwise_status tokwise_options_set_special(tokwise_options* options,
     }
     options->count.special = for_count;
     options->encode.special = for_encode;
+    options->special_given = policy != TOKWISE_SPECIAL_DEFAULT;
+    options->special = for_count;
     return TOKWISE_STATUS_OK;
   });
 }
@@ -297,6 +318,14 @@ tokwise_status tokwise_options_set_invalid_utf8(tokwise_options* options,
     }
     options->count.invalid_utf8 = m;
     options->encode.invalid_utf8 = m;
+    return TOKWISE_STATUS_OK;
+  });
+}
+
+tokwise_status tokwise_options_set_add_special_tokens(tokwise_options* options, int add) {
+  return Guard([&] {
+    if (options == nullptr) return InvalidArgument("options is NULL");
+    options->add_special_tokens = add != 0;
     return TOKWISE_STATUS_OK;
   });
 }

@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
+#include <mutex>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "tokwise/chat.h"
 
 namespace tokwise {
@@ -27,7 +27,10 @@ constexpr size_t kShards = 16;
 
 struct MessageCountCache::Impl {
   struct Shard {
-    mutable absl::Mutex mu;
+    // std::mutex rather than absl::Mutex: ThreadSanitizer sees through it (the distribution's
+    // Abseil is not built with TSan, so it reports false races on absl::Mutex), which lets the
+    // C ABI's many-thread test check this cache.
+    mutable std::mutex mu;
     absl::flat_hash_map<Key, Tally, KeyHash> current;
     absl::flat_hash_map<Key, Tally, KeyHash> previous;
   };
@@ -49,7 +52,7 @@ MessageCountCache::~MessageCountCache() = default;
 size_t MessageCountCache::size() const {
   size_t n = 0;
   for (const Impl::Shard& s : impl_->shards) {
-    absl::MutexLock lock(&s.mu);
+    std::lock_guard<std::mutex> lock(s.mu);
     n += s.current.size() + s.previous.size();
   }
   return n;
@@ -60,7 +63,7 @@ uint64_t MessageCountCache::misses() const { return impl_->misses.load(); }
 
 void MessageCountCache::Clear() {
   for (Impl::Shard& s : impl_->shards) {
-    absl::MutexLock lock(&s.mu);
+    std::lock_guard<std::mutex> lock(s.mu);
     s.current.clear();
     s.previous.clear();
   }
@@ -69,7 +72,7 @@ void MessageCountCache::Clear() {
 bool MessageCountCache::Lookup(const Key& key, Tally* out) const {
   // Promotion moves an entry between maps, so lookups take the shard's lock exclusively.
   Impl::Shard& s = const_cast<Impl*>(impl_.get())->ShardOf(key);
-  absl::MutexLock lock(&s.mu);
+  std::lock_guard<std::mutex> lock(s.mu);
   if (auto it = s.current.find(key); it != s.current.end()) {
     *out = it->second;
     impl_->hits.fetch_add(1, std::memory_order_relaxed);
@@ -92,7 +95,7 @@ bool MessageCountCache::Lookup(const Key& key, Tally* out) const {
 
 void MessageCountCache::Insert(const Key& key, const Tally& tally) {
   Impl::Shard& s = impl_->ShardOf(key);
-  absl::MutexLock lock(&s.mu);
+  std::lock_guard<std::mutex> lock(s.mu);
   if (s.current.size() >= impl_->per_generation) {
     s.previous = std::move(s.current);
     s.current.clear();

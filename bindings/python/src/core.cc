@@ -17,65 +17,14 @@
 #include <utility>
 #include <vector>
 
+#include "core_util.h"
 #include "tokwise/encoding.h"
 #include "tokwise/error_details.h"
 #include "tokwise/tokwise_version.h"
 
 namespace py = pybind11;
 
-namespace {
-
-using tokwise::TokenId;
-
-// Texts shorter than this are counted with the GIL held: releasing and re-taking it costs about
-// as much as counting a few dozen bytes, and short strings are where per-call overhead shows.
-constexpr size_t kReleaseGilBytes = 4096;
-
-// The bytes of a str / bytes / bytes-like argument, valid while this object and the argument
-// live. Raises TypeError for anything else, UnicodeEncodeError for a str holding lone
-// surrogates (the Python layer repairs those the way tiktoken does).
-class TextArg {
- public:
-  explicit TextArg(py::handle obj) {
-    PyObject* o = obj.ptr();
-    if (PyUnicode_Check(o)) {
-      Py_ssize_t n = 0;
-      const char* p = PyUnicode_AsUTF8AndSize(o, &n);
-      if (p == nullptr) throw py::error_already_set();
-      view_ = std::string_view(p, static_cast<size_t>(n));
-    } else if (PyBytes_Check(o)) {
-      view_ = std::string_view(PyBytes_AS_STRING(o), static_cast<size_t>(PyBytes_GET_SIZE(o)));
-    } else if (PyObject_CheckBuffer(o)) {
-      if (PyObject_GetBuffer(o, &buffer_, PyBUF_SIMPLE) != 0) throw py::error_already_set();
-      has_buffer_ = true;
-      view_ =
-          std::string_view(static_cast<const char*>(buffer_.buf), static_cast<size_t>(buffer_.len));
-    } else {
-      throw py::type_error(std::string("expected str, bytes or a bytes-like object, not ") +
-                           Py_TYPE(o)->tp_name);
-    }
-  }
-  ~TextArg() {
-    if (has_buffer_) PyBuffer_Release(&buffer_);
-  }
-  TextArg(const TextArg&) = delete;
-  TextArg& operator=(const TextArg&) = delete;
-
-  std::string_view view() const { return view_; }
-
- private:
-  std::string_view view_;
-  Py_buffer buffer_{};
-  bool has_buffer_ = false;
-};
-
-// Runs f() without the GIL when the input is large enough for that to pay.
-template <class F>
-auto MaybeWithoutGil(size_t bytes, F&& f) {
-  if (bytes < kReleaseGilBytes) return f();
-  py::gil_scoped_release release;
-  return f();
-}
+namespace tokwise_python {
 
 // Raises the tokwise._errors exception matching `status`, with its details as attributes.
 [[noreturn]] void Raise(const absl::Status& status) {
@@ -98,7 +47,25 @@ auto MaybeWithoutGil(size_t bytes, F&& f) {
       name = "InvalidDataError";
       break;
     case tokwise::ErrorReason::kUnspecified:
-      if (status.code() == absl::StatusCode::kNotFound) name = "NotFoundError";
+      switch (status.code()) {
+        case absl::StatusCode::kNotFound:
+          name = "NotFoundError";
+          break;
+        // A price the model does not offer, audio prices, an unknown window, a ledger folder
+        // held by another ledger: well-formed input the call cannot serve.
+        case absl::StatusCode::kFailedPrecondition:
+        case absl::StatusCode::kUnimplemented:
+          name = "FailedPreconditionError";
+          break;
+        case absl::StatusCode::kDataLoss:
+          name = "InvalidDataError";
+          break;
+        case absl::StatusCode::kPermissionDenied:
+          name = "TokwiseOSError";
+          break;
+        default:
+          break;
+      }
       break;
   }
   py::object type = py::module_::import("tokwise._errors").attr(name);
@@ -111,11 +78,17 @@ auto MaybeWithoutGil(size_t bytes, F&& f) {
   throw py::error_already_set();
 }
 
-template <class T>
-T Check(absl::StatusOr<T> v) {
-  if (!v.ok()) Raise(v.status());
-  return *std::move(v);
-}
+}  // namespace tokwise_python
+
+namespace {
+
+using tokwise_python::Check;
+using tokwise_python::kReleaseGilBytes;
+using tokwise_python::MaybeWithoutGil;
+using tokwise_python::Raise;
+using tokwise_python::TextArg;
+
+using tokwise::TokenId;
 
 [[noreturn]] void RaiseUnknownToken(const std::string& message) {
   tokwise::ErrorDetails d;
@@ -418,6 +391,10 @@ PYBIND11_MODULE(_core, m) {
             return tokwise::Encoding::FromTiktokenBytes(t.view(), spec);
           }))};
         });
+  tokwise_python::RegisterChat(m);
+  tokwise_python::RegisterCost(m);
+  tokwise_python::RegisterBudget(m);
+
   m.def("from_tiktoken_file",
         [](const std::string& path, const std::string& name, const std::string& pattern,
            const std::map<std::string, TokenId>& specials, uint32_t explicit_n_vocab) {

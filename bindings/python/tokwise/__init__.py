@@ -1,4 +1,4 @@
-"""tokwise: exact, fast LLM token counting.
+"""tokwise: exact, fast LLM token counting, chat-request counts, exact costs and budgets.
 
 A drop-in for tiktoken's encoding API, over tokwise's C++ core:
 
@@ -14,7 +14,19 @@ o200k_base, o200k_harmony and cl100k_base are built in (no download, no file). O
 encodings (p50k_base, r50k_base, gpt2) load from their rank file with
 Encoding.from_tiktoken_file(path, name).
 
-Encodings are immutable and may be shared by threads; heavy calls release the GIL.
+Beyond tiktoken:
+
+    tokwise.count_chat(body, model="gpt-4o")          # a chat request as billed: .total,
+                                                      # .by_kind, .label ("exact", ...)
+    tokwise.lookup("gpt-4o").prices                   # the catalog: limits and prices
+    tokwise.price_usage(response["usage"], "gpt-4o")  # exact cost: str() -> "$0.005615"
+    tokwise.simulate("research-agent", "claude-sonnet-4-5").multiplier   # 21.7
+    ledger = tokwise.BudgetLedger({"budgets": [{"scope": "user:*", "usd_per_day": "5"}]})
+    decision = ledger.preflight(body, scopes=["user:alice"])   # then commit() or release()
+    tokwise.tokenizer_for_model("meta-llama/Llama-3.1-8B", search_path=...)  # other families
+
+Encodings, tokenizers, catalogs and ledgers may be shared by threads; heavy calls release the
+GIL. Money is exact: prices are int micro-dollars per million tokens, costs int pico-dollars.
 """
 
 from __future__ import annotations
@@ -22,9 +34,44 @@ from __future__ import annotations
 import threading
 
 from . import _core
+from ._budget import (
+    BudgetLedger,
+    Decision,
+    LimitStatus,
+    ScopeUsage,
+    UsageRecord,
+    read_usage_records,
+)
+from ._chat import (
+    ChatCache,
+    ChatCount,
+    TokenCount,
+    Tokenizer,
+    count_chat,
+    count_kinds,
+    tokenizer_for_model,
+)
+from ._cost import (
+    Catalog,
+    Cost,
+    Model,
+    ScenarioResult,
+    Step,
+    Usage,
+    WindowCheck,
+    check_context_window,
+    format_usd,
+    lookup,
+    normalize_usage,
+    presets,
+    price_before_call,
+    price_usage,
+    simulate,
+)
 from ._encoding import CountUntilResult, Encoding, IncrementalCounter
 from ._errors import (
     DisallowedSpecialTokenError,
+    FailedPreconditionError,
     InvalidDataError,
     InvalidUtf8Error,
     NotFoundError,
@@ -114,4 +161,36 @@ __all__ = [
     "UnknownTokenError",
     "InvalidDataError",
     "TokwiseOSError",
+    "FailedPreconditionError",
+    # Chat requests and tokenizers.
+    "ChatCache",
+    "ChatCount",
+    "TokenCount",
+    "Tokenizer",
+    "count_chat",
+    "count_kinds",
+    "tokenizer_for_model",
+    # Catalog, usage, prices, scenarios.
+    "Catalog",
+    "Cost",
+    "Model",
+    "ScenarioResult",
+    "Step",
+    "Usage",
+    "WindowCheck",
+    "check_context_window",
+    "format_usd",
+    "lookup",
+    "normalize_usage",
+    "presets",
+    "price_before_call",
+    "price_usage",
+    "simulate",
+    # Budgets.
+    "BudgetLedger",
+    "Decision",
+    "LimitStatus",
+    "ScopeUsage",
+    "UsageRecord",
+    "read_usage_records",
 ]

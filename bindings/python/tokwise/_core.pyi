@@ -1,6 +1,6 @@
 # Type stubs of the extension module tokwise._core (bindings/python/src/core.cc).
 # The public API is the tokwise package; this module is private.
-from typing import Iterable, Sequence, Union
+from typing import Any, Callable, Iterable, Optional, Sequence, Union
 
 _Text = Union[str, bytes, bytearray, memoryview]
 
@@ -85,3 +85,235 @@ def from_tiktoken_file(
     specials: dict[str, int],
     explicit_n_vocab: int,
 ) -> Encoding: ...
+
+# ---- Tokenizers and chat (src/core_chat.cc) ----
+
+class Tokenizer:
+    @property
+    def name(self) -> str: ...
+    @property
+    def exactness(self) -> str: ...
+    @property
+    def vocab_size(self) -> int: ...
+    def count(
+        self, text: _Text, special: Optional[str], add_special_tokens: bool, replace: bool
+    ) -> tuple[int, str, int, int]: ...
+    def encode(
+        self, text: _Text, special: Optional[str], add_special_tokens: bool, replace: bool
+    ) -> list[int]: ...
+    def decode_bytes(self, ids: list[int]) -> bytes: ...
+
+def tokenizer_from_file(path: str) -> Tokenizer: ...
+def tokenizer_for_model(model: str, dirs: list[str]) -> Tokenizer: ...
+
+class ChatCache:
+    def __init__(self, max_entries: int) -> None: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def hits(self) -> int: ...
+    @property
+    def misses(self) -> int: ...
+    def clear(self) -> None: ...
+
+# (total, by_kind, label, model, encoding, provider, notes, uncounted_parts, message_tokens,
+#  max_output_tokens, format)
+def count_chat(
+    body: _Text,
+    model: str,
+    format: str,
+    anthropic_text_factor: float,
+    image_width: int,
+    image_height: int,
+    cache: Optional[ChatCache],
+) -> tuple[
+    int, dict[str, int], str, str, str, str, list[str], int, list[int], Optional[int], str
+]: ...
+def count_kind_names() -> list[str]: ...
+
+# ---- Catalog, usage, prices, scenarios (src/core_cost.cc) ----
+
+_Prices = dict[str, Optional[int]]
+# (total_pico, by_bucket, tier_threshold, batch)
+_Cost = tuple[int, dict[str, int], int, bool]
+
+class Model:
+    @property
+    def id(self) -> str: ...
+    @property
+    def provider(self) -> str: ...
+    @property
+    def tokenizer(self) -> str: ...
+    @property
+    def context_window(self) -> int: ...
+    @property
+    def max_output(self) -> int: ...
+    @property
+    def max_input(self) -> int: ...
+    @property
+    def prices(self) -> _Prices: ...
+    @property
+    def long_context_tiers(self) -> list[tuple[int, _Prices]]: ...
+    @property
+    def min_cacheable_prefix(self) -> int: ...
+    @property
+    def prices_effective(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def aliases(self) -> list[str]: ...
+    @property
+    def notes(self) -> str: ...
+    def check_window(self, input: int, output: int) -> tuple[bool, bool, bool, int, int]: ...
+
+class Catalog:
+    @property
+    def size(self) -> int: ...
+    def find(self, name: str) -> Model: ...
+    def models(self) -> list[Model]: ...
+
+def default_catalog() -> Catalog: ...
+def catalog_from_json(json: _Text, litellm: bool, over_default: bool) -> Catalog: ...
+def normalize_usage(json: _Text, format: str) -> dict[str, Any]: ...
+def price_usage(
+    model: Model,
+    uncached_input: int,
+    cache_read: int,
+    cache_write_5m: int,
+    cache_write_1h: int,
+    output: int,
+    reasoning: int,
+    audio_input: int,
+    audio_output: int,
+    batch: bool,
+) -> _Cost: ...
+def price_before_call(model: Model, input_tokens: int, max_output: int, batch: bool) -> _Cost: ...
+def format_usd(pico: int, min_decimals: int) -> str: ...
+
+class Scenario:
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def cache(self) -> Optional[str]: ...
+
+class ScenarioResult:
+    @property
+    def scenario(self) -> str: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def cache_mode(self) -> str: ...
+    @property
+    def batch(self) -> bool: ...
+    @property
+    def total_tokens(self) -> int: ...
+    @property
+    def input_tokens(self) -> int: ...
+    @property
+    def output_tokens(self) -> int: ...
+    @property
+    def cost(self) -> int: ...
+    @property
+    def calls(self) -> int: ...
+    @property
+    def direct_answer_tokens(self) -> int: ...
+    @property
+    def multiplier(self) -> float: ...
+    def steps(self) -> list[tuple[Any, ...]]: ...
+    def to_json(self) -> str: ...
+    def table(self) -> str: ...
+
+def presets() -> list[tuple[str, str]]: ...
+def scenario_preset(name: str) -> Scenario: ...
+def scenario_from_json(json: _Text) -> Scenario: ...
+def evaluate(
+    scenario: Scenario,
+    model: Optional[Model],
+    cache: Optional[str],
+    batch: bool,
+    max_output_tokens: Optional[int],
+    window_tokens: Optional[int],
+    summarize_above: Optional[int],
+    summary_tokens: int,
+    token_ratio_ppm: int,
+) -> ScenarioResult: ...
+
+# ---- Budgets (src/core_budget.cc) ----
+
+# (seq, admitted_at_us, committed_at_us, scopes, model, provider, usage, cost_pico, cost_known,
+#  step, conversation_id, late)
+_Record = tuple[Any, ...]
+# (code, message, reservation, expires_at_us, input_tokens, reserved_output_tokens,
+#  projected_cost_pico, cost_known, max_output_that_fits, retry_at_us, limits, json, label)
+_Decision = tuple[Any, ...]
+
+class Ledger:
+    def __init__(
+        self,
+        budgets: Optional[_Text],
+        dir: str,
+        catalog: Optional[Catalog],
+        now_us: Optional[int],
+        on_commit: Optional[Callable[[_Record], None]],
+        ttl_us: Optional[int],
+        fsync: str,
+        fsync_every_n: int,
+        fallback_model: Optional[Model],
+    ) -> None: ...
+    def preflight(
+        self,
+        model: str,
+        input_tokens: int,
+        max_output_tokens: Optional[int],
+        scopes: list[str],
+        cache_read: int,
+        cache_write_5m: int,
+        cache_write_1h: int,
+        step: Optional[int],
+        conversation_id: Optional[str],
+        dry_run: bool,
+        shrink: bool,
+        min_output_tokens: int,
+        ttl_us: Optional[int],
+    ) -> _Decision: ...
+    def preflight_chat(
+        self,
+        body: _Text,
+        model: str,
+        format: str,
+        anthropic_text_factor: float,
+        max_output_tokens: Optional[int],
+        scopes: list[str],
+        cache_read: int,
+        cache_write_5m: int,
+        cache_write_1h: int,
+        step: Optional[int],
+        conversation_id: Optional[str],
+        dry_run: bool,
+        shrink: bool,
+        min_output_tokens: int,
+        ttl_us: Optional[int],
+    ) -> _Decision: ...
+    def commit(
+        self,
+        reservation: int,
+        uncached_input: int,
+        cache_read: int,
+        cache_write_5m: int,
+        cache_write_1h: int,
+        output: int,
+        reasoning: int,
+        cost: Optional[int],
+    ) -> _Record: ...
+    def release(self, reservation: int) -> None: ...
+    def scope_usage(self, scope: str, window: str, metric: str) -> tuple[int, int]: ...
+    def set_time(self, unix_us: int) -> None: ...
+    @property
+    def recovery_problem(self) -> str: ...
+    def close(self) -> None: ...
+
+def read_usage_records(dir: str) -> tuple[list[_Record], int]: ...

@@ -60,7 +60,14 @@ class InvalidDataError(TokwiseError):
 
 
 class TokwiseOSError(TokwiseError, OSError):
-    """A file could not be opened or read."""
+    """A file could not be opened, read or written (a ledger's journal, a tokenizer file)."""
+
+
+class FailedPreconditionError(TokwiseError):
+    """Well-formed input the call cannot serve with this model or in this state: tokens in a
+    bucket the model has no price for (cache writes on an OpenAI model, audio tokens, batch
+    rates it does not offer), a model whose context window is unknown, encoding with an
+    estimating tokenizer, a ledger folder another ledger holds open. The message says which."""
 
 
 __all__ = [
@@ -71,4 +78,5 @@ __all__ = [
     "UnknownTokenError",
     "InvalidDataError",
     "TokwiseOSError",
+    "FailedPreconditionError",
 ]
