@@ -729,8 +729,9 @@ TEST(Locking, ContendingOpenersEachGetTheirTurn) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kOpeners; ++t) {
     threads.emplace_back([&] {
-      auto l =
-          BudgetLedger::Open(testing::Spec(R"({"budgets":[]})"), DiskOptions(dir.path(), &clock));
+      LedgerOptions o = DiskOptions(dir.path(), &clock);
+      o.lock_timeout = 10 * kMicrosPerSecond;  // Queue, as the CLI does.
+      auto l = BudgetLedger::Open(testing::Spec(R"({"budgets":[]})"), o);
       if (!l.ok()) {
         failures.fetch_add(1);
         return;

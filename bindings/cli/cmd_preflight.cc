@@ -153,7 +153,7 @@ int RunPreflight(int argc, char** argv) {
   std::optional<int64_t> input_tokens, max_output, commit_output;
   std::vector<std::string> scopes;
   bool json = false, dry_run = false, shrink = false, repair_ledger = false;
-  UnixMicros lock_timeout = LedgerOptions().lock_timeout;
+  UnixMicros lock_timeout = 10 * kMicrosPerSecond;  // Short runs queue for one folder.
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
     auto value = [&](std::string* out) {

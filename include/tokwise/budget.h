@@ -412,9 +412,10 @@ struct LedgerOptions {
   uint32_t lock_stripes = 64;  // Rounded up to a power of two.
 
   // How long Open() waits for another ledger (in this or another process) to close `dir`
-  // before failing with Unavailable. Measured on the steady clock, not on `clock`. 0: do not
-  // wait.
-  UnixMicros lock_timeout = 10 * kMicrosPerSecond;
+  // before failing with Unavailable. Measured on the steady clock, not on `clock`. 0 (the
+  // default): do not wait, so an app learns at once that the folder is in use; the CLI,
+  // where short runs queue for one folder, waits 10 s (`--lock-timeout`).
+  UnixMicros lock_timeout = 0;
 
   // Damage inside the journal (see "Journal recovery" at BudgetLedger::Open) makes Open()
   // fail with DataLoss. With repair_journal, Open() instead keeps the records before the

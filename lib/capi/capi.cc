@@ -106,6 +106,7 @@ tokwise_status FromStatus(const absl::Status& status) {
         // ledger folder held by another ledger: well-formed input the call cannot serve.
         case absl::StatusCode::kFailedPrecondition:
         case absl::StatusCode::kUnimplemented:
+        case absl::StatusCode::kUnavailable:
           code = TOKWISE_STATUS_FAILED_PRECONDITION;
           break;
         case absl::StatusCode::kDataLoss:

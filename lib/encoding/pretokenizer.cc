@@ -497,7 +497,7 @@ int Pretokenizer::CustomNext(const MatchData& md, const uint8_t* s, size_t n, si
 absl::Status Pretokenizer::CustomError(int rc, size_t pos) const {
   PCRE2_UCHAR msg[256];
   pcre2_get_error_message(rc, msg, sizeof msg);
-  return absl::ResourceExhaustedError(
+  return absl::InvalidArgumentError(
       absl::StrCat("split pattern failed at byte offset ", pos, ": ",
                    reinterpret_cast<char*>(msg), " (the pattern backtracks too much)"));
 }

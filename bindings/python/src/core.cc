@@ -54,6 +54,7 @@ namespace tokwise_python {
         // A price the model does not offer, audio prices, an unknown window, a ledger folder
         // held by another ledger: well-formed input the call cannot serve.
         case absl::StatusCode::kFailedPrecondition:
+        case absl::StatusCode::kUnavailable:
         case absl::StatusCode::kUnimplemented:
           name = "FailedPreconditionError";
           break;
