@@ -16,6 +16,7 @@ int RunDecode(int argc, char** argv);
 int RunModels(int argc, char** argv);
 int RunSimulate(int argc, char** argv);
 int RunChat(int argc, char** argv);
+int RunReport(int argc, char** argv);
 
 }  // namespace tokwise::cli
 

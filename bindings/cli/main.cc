@@ -18,6 +18,8 @@ struct Command {
 
 // One line per command: name, summary, entry point.
 const Command kCommands[] = {
+    {"report", "where every token of an agent trace went, call by call, and what it cost",
+     tokwise::cli::RunReport},
     {"count", "count the tokens of files or of standard input", tokwise::cli::RunCount},
     {"encode", "print the token ids of a file or of standard input", tokwise::cli::RunEncode},
     {"decode", "turn token ids back into text", tokwise::cli::RunDecode},
