@@ -1,6 +1,8 @@
 // The trace report on small traces built here: new versus re-sent, costs, caching, threads,
 // wastes, models, output formats. Expected values come from counting each request on its own
 // with tokwise/chat.h and from the published prices, never from the report itself.
+#include "tokwise/report.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -9,7 +11,6 @@
 #include "simdjson.h"
 #include "test_util.h"
 #include "tokwise/chat.h"
-#include "tokwise/report.h"
 
 namespace tokwise {
 namespace {
@@ -101,8 +102,7 @@ std::string LongSystem() {
   return s;
 }
 
-constexpr PricePerMTok kGpt4oInput = 2'500'000, kGpt4oCached = 1'250'000,
-                       kGpt4oOutput = 10'000'000;
+constexpr PricePerMTok kGpt4oInput = 2'500'000, kGpt4oCached = 1'250'000, kGpt4oOutput = 10'000'000;
 
 TEST(ReportTest, NewVersusResentAndCostsOfAnAgentLoop) {
   const std::string m = "gpt-4o";
@@ -234,14 +234,14 @@ TEST(ReportTest, EditedHistoryIsMatchedInOrder) {
 TEST(ReportTest, InterleavedConversationsAreThreadedByContent) {
   const std::string m = "gpt-4o-mini";
   const std::string S = Msg("system", "You are a helpful assistant.");
-  const std::string UA = Msg("user", "Plan a trip to Rome."), AA = Msg("assistant", "Day 1: Colosseum.");
+  const std::string UA = Msg("user", "Plan a trip to Rome."),
+                    AA = Msg("assistant", "Day 1: Colosseum.");
   const std::string UB = Msg("user", "Fix my SQL query."), AB = Msg("assistant", "Add a GROUP BY.");
-  const std::string log = Line(Body(m, {S, UA}), AA, ",\"metadata\":{\"user\":\"ann\"}") +
-                          Line(Body(m, {S, UB}), AB, ",\"metadata\":{\"user\":\"bob\"}") +
-                          Line(Body(m, {S, UA, AA, Msg("user", "Day 2?")}), "",
-                               ",\"metadata\":{\"user\":\"ann\"}") +
-                          Line(Body(m, {S, UB, AB, Msg("user", "Thanks")}), "",
-                               ",\"metadata\":{\"user\":\"bob\"}");
+  const std::string log =
+      Line(Body(m, {S, UA}), AA, ",\"metadata\":{\"user\":\"ann\"}") +
+      Line(Body(m, {S, UB}), AB, ",\"metadata\":{\"user\":\"bob\"}") +
+      Line(Body(m, {S, UA, AA, Msg("user", "Day 2?")}), "", ",\"metadata\":{\"user\":\"ann\"}") +
+      Line(Body(m, {S, UB, AB, Msg("user", "Thanks")}), "", ",\"metadata\":{\"user\":\"bob\"}");
   absl::StatusOr<Report> r = ReportOf(log, "two.jsonl");
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(r->threads.size(), 2u);
@@ -259,7 +259,8 @@ TEST(ReportTest, RepeatedToolResultsAndRetrievedContext) {
   const std::string doc =
       "Refund policy: items may be returned within 30 days with a receipt. Refunds go to the "
       "original payment method within 5 business days.";
-  const std::string S = Msg("system", "Answer from the knowledge base."), U = Msg("user", "Refunds?");
+  const std::string S = Msg("system", "Answer from the knowledge base."),
+                    U = Msg("user", "Refunds?");
   const std::string A1 = ToolCallMsg("k1", "search_docs", R"({"q":"refund"})");
   const std::string R1 = ToolMsg("k1", doc);
   const std::string A2 = ToolCallMsg("k2", "search_docs", R"({"q":"refund policy"})");

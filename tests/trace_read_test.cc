@@ -11,10 +11,10 @@ namespace tokwise {
 namespace {
 
 // The message names what it should: expects `sub` in `s`.
-#define EXPECT_HAS(s, sub)                                     \
-  do {                                                         \
-    const std::string s_ = (s);                                \
-    EXPECT_NE(s_.find(sub), std::string::npos) << s_;          \
+#define EXPECT_HAS(s, sub)                            \
+  do {                                                \
+    const std::string s_ = (s);                       \
+    EXPECT_NE(s_.find(sub), std::string::npos) << s_; \
   } while (0)
 
 std::string Shared(const std::string& rel) {
@@ -22,10 +22,9 @@ std::string Shared(const std::string& rel) {
 }
 
 TEST(TraceFormatTest, NamesRoundTrip) {
-  for (TraceFormat f :
-       {TraceFormat::kAuto, TraceFormat::kRequestLog, TraceFormat::kConversation,
-        TraceFormat::kSweAgent, TraceFormat::kMiniSweAgent, TraceFormat::kOpenHands,
-        TraceFormat::kOtel, TraceFormat::kAider}) {
+  for (TraceFormat f : {TraceFormat::kAuto, TraceFormat::kRequestLog, TraceFormat::kConversation,
+                        TraceFormat::kSweAgent, TraceFormat::kMiniSweAgent, TraceFormat::kOpenHands,
+                        TraceFormat::kOtel, TraceFormat::kAider}) {
     EXPECT_EQ(TraceFormatFromName(TraceFormatName(f)), f);
   }
   EXPECT_FALSE(TraceFormatFromName("swe_agent").has_value());
@@ -53,7 +52,8 @@ TEST(TraceFormatTest, DetectsEverySharedTrace) {
 }
 
 TEST(TraceFormatTest, DetectsTheOtherForms) {
-  EXPECT_EQ(*DetectTraceFormat(R"({"model":"gpt-4o","messages":[]})" "\n"
+  EXPECT_EQ(*DetectTraceFormat(R"({"model":"gpt-4o","messages":[]})"
+                               "\n"
                                R"({"model":"gpt-4o","messages":[]})"),
             TraceFormat::kRequestLog);
   EXPECT_EQ(*DetectTraceFormat(R"({"request":{"messages":[]}})"), TraceFormat::kRequestLog);
@@ -90,7 +90,8 @@ TEST(TraceFormatTest, UnknownInputSaysWhatWasSeen) {
 
 constexpr char kLog[] =
     R"({"request":{"model":"gpt-4o","messages":[{"role":"system","content":"Be brief."},)"
-    R"({"role":"user","content":"Capital of France?"}]},"response":{"id":"r1","created":1700000000,)"
+    R"({"role":"user","content":"Capital of France?"}]},)"
+    R"("response":{"id":"r1","created":1700000000,)"
     R"("model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant",)"
     R"("content":"Paris.","refusal":null},"finish_reason":"stop"}],"usage":{"prompt_tokens":20,)"
     R"("completion_tokens":2,"total_tokens":22}},"metadata":{"agent":"geo","user":"u1",)"
@@ -124,7 +125,7 @@ TEST(RequestLogTest, ReadsWrappedAndBareLines) {
 
   const TraceCall& b = t->calls[1];
   EXPECT_EQ(b.where, "line 3");  // The blank line is counted.
-  EXPECT_EQ(b.user, "u2");        // The body's own OpenAI "user" field.
+  EXPECT_EQ(b.user, "u2");       // The body's own OpenAI "user" field.
   EXPECT_EQ(b.time_ms, 1700000005000);
   EXPECT_EQ(b.output_request, -1);
   EXPECT_FALSE(b.billed.has_value());
@@ -159,7 +160,8 @@ TEST(RequestLogTest, LiteLlmUsageForAnthropicModels) {
   // LiteLLM's OpenAI-shaped usage of a Claude call (as OpenHands records it): prompt_tokens
   // holds every prompt-side token, the write and read included.
   const std::string log =
-      R"({"request":{"model":"claude-3-5-sonnet-20241022","messages":[{"role":"user","content":"Hi"}]},)"
+      R"({"request":{"model":"claude-3-5-sonnet-20241022",)"
+      R"("messages":[{"role":"user","content":"Hi"}]},)"
       R"("usage":{"completion_tokens":177,"prompt_tokens":4646,"total_tokens":4823,)"
       R"("prompt_tokens_details":{"cached_tokens":3482},"cache_creation_input_tokens":1158,)"
       R"("cache_read_input_tokens":3482}})";
@@ -178,7 +180,8 @@ TEST(RequestLogTest, ErrorsNameTheLineAndPath) {
       "\"bot\",\"content\":\"x\"}]}\n",
       "bad.jsonl");
   ASSERT_FALSE(t.ok());
-  EXPECT_HAS(std::string(t.status().message()), ("bad.jsonl: line 2: messages[0].role: unknown role 'bot'"));
+  EXPECT_HAS(std::string(t.status().message()),
+             ("bad.jsonl: line 2: messages[0].role: unknown role 'bot'"));
 
   t = ReadTrace("{\"model\":\"gpt-4o\",\"messages\":[]}\n{\"model\": \"gpt-4o\", \"messages\": [\n",
                 "cut.jsonl", TraceFormat::kRequestLog);
@@ -206,7 +209,8 @@ TEST(RequestLogTest, ErrorsNameTheLineAndPath) {
 
 TEST(ConversationTest, EachAssistantMessageIsACall) {
   const std::string conv =
-      R"({"model":"gpt-4o","messages":[{"role":"system","content":"S"},{"role":"user","content":"Q1"},)"
+      R"({"model":"gpt-4o","messages":[{"role":"system","content":"S"},)"
+      R"({"role":"user","content":"Q1"},)"
       R"({"role":"assistant","content":"A1"},{"role":"user","content":"Q2"},)"
       R"({"role":"assistant","content":"A2"},{"role":"user","content":"Q3"}]})";
   absl::StatusOr<Trace> t = ReadTrace(conv, "chat.json");
@@ -221,10 +225,10 @@ TEST(ConversationTest, EachAssistantMessageIsACall) {
   EXPECT_EQ(t->calls[2].output_request, -1);
 
   // A bare array is a transcript: trailing messages after the last reply are no call.
-  absl::StatusOr<Trace> a = ReadTrace(
-      R"([{"role":"user","content":"Q1"},{"role":"assistant","content":"A1"},)"
-      R"({"role":"user","content":"Q2"}])",
-      "chat.json");
+  absl::StatusOr<Trace> a =
+      ReadTrace(R"([{"role":"user","content":"Q1"},{"role":"assistant","content":"A1"},)"
+                R"({"role":"user","content":"Q2"}])",
+                "chat.json");
   ASSERT_TRUE(a.ok()) << a.status();
   ASSERT_EQ(a->calls.size(), 1u);
   EXPECT_EQ(a->calls[0].where, "$[1]");
@@ -245,8 +249,8 @@ TEST(ConversationTest, Errors) {
 // ---- Agent frameworks (real traces) ----
 
 TEST(SweAgentTest, ReadsHistoryAndModelStats) {
-  absl::StatusOr<Trace> t = ReadTrace(Shared("traces/sweagent_gpt4_swe-agent__test-repo-i1.traj"),
-                                      "i1.traj");
+  absl::StatusOr<Trace> t =
+      ReadTrace(Shared("traces/sweagent_gpt4_swe-agent__test-repo-i1.traj"), "i1.traj");
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(t->calls.size(), 5u);  // api_calls in model_stats.
   ASSERT_EQ(t->billed_totals.size(), 1u);
@@ -359,9 +363,10 @@ TEST(AiderTest, SmallTranscript) {
   EXPECT_EQ(t->calls[1].prompt_messages, 1u);
   EXPECT_FALSE(t->calls[1].billed.has_value());
 
-  absl::StatusOr<Trace> none = ReadTrace("# aider chat started at 2025-01-02 03:04:05\n\n"
-                                         "#### /help\n",
-                                         "empty.md");
+  absl::StatusOr<Trace> none = ReadTrace(
+      "# aider chat started at 2025-01-02 03:04:05\n\n"
+      "#### /help\n",
+      "empty.md");
   ASSERT_FALSE(none.ok());
   EXPECT_HAS(std::string(none.status().message()), ("empty.md: no model calls"));
 }
@@ -396,9 +401,9 @@ TEST(OtelTest, CurrentConventionsInOtlpJson) {
   ASSERT_EQ(t->calls.size(), 1u);  // The invoke_agent span is no call.
   const TraceCall& c = t->calls[0];
   EXPECT_EQ(c.model, "gpt-4o");
-  EXPECT_EQ(c.agent, "triage");    // From the parent span.
-  EXPECT_EQ(c.thread, "conv-1");   // Likewise.
-  EXPECT_EQ(c.user, "u-42");       // From the resource.
+  EXPECT_EQ(c.agent, "triage");   // From the parent span.
+  EXPECT_EQ(c.thread, "conv-1");  // Likewise.
+  EXPECT_EQ(c.user, "u-42");      // From the resource.
   EXPECT_EQ(c.workflow, "trace 5b8efff7");
   EXPECT_EQ(c.time_ms, 1718000001500);
   const ChatRequest& r = t->requests[c.request];
@@ -469,8 +474,9 @@ TEST(OtelTest, SpansWithoutContentAreAnError) {
     {"key":"gen_ai.input.messages","value":{"stringValue":"[{\"parts\":[]}]"}}]}]}]}]})";
   t = ReadTrace(bad, "bad.json");
   ASSERT_FALSE(t.ok());
-  EXPECT_HAS(std::string(t.status().message()), ("bad.json: $.resourceSpans[0].scopeSpans[0].spans[0]: "
-                        "gen_ai.input.messages[0]: role"));
+  EXPECT_HAS(std::string(t.status().message()),
+             ("bad.json: $.resourceSpans[0].scopeSpans[0].spans[0]: "
+              "gen_ai.input.messages[0]: role"));
 }
 
 // ---- Helpers ----

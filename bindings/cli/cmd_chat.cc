@@ -31,6 +31,10 @@ const char kChatHelp[] =
     "  --json                print JSON instead of a table\n"
     "  --anthropic-factor F  Claude tokens per o200k_base token (default 1.0, uncalibrated)\n"
     "\n"
+    "Examples:\n"
+    "  tokwise chat request.json\n"
+    "  tokwise chat requests.jsonl --model gpt-4.1 --json\n"
+    "\n"
     "Exit codes: 0 ok, 1 usage error (including an unknown --model), 2 input error\n"
     "(malformed request, unknown model in the request).\n";
 

@@ -1,8 +1,8 @@
 // tokwise report: the layer-by-layer account of agent traces.
 #include <unistd.h>
 
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>

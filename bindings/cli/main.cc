@@ -34,7 +34,13 @@ const Command kCommands[] = {
 void PrintHelp(FILE* out) {
   std::fprintf(out, "usage: tokwise <command> [options]\n\ncommands:\n");
   for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
-  std::fprintf(out, "\nRun 'tokwise <command> --help' for the options of a command.\n");
+  std::fprintf(out,
+               "\nStart here:\n"
+               "  tokwise report examples/research_agent.jsonl  # where a run's tokens went\n"
+               "  tokwise simulate --levels                     # what each setup costs\n"
+               "\nRun 'tokwise <command> --help' for the options of a command.\n"
+               "Exit codes: 0 ok, 1 usage error, 2 input error (the message names the file and\n"
+               "the position in it).\n");
 }
 
 }  // namespace

@@ -84,8 +84,8 @@ struct ReportOptions {
   double anthropic_text_factor = 1.0;
   // Tool names containing any of these (case-insensitive) are retrieval tools: their
   // results count as retrieved context, not as tool results.
-  std::vector<std::string> retrieval_tools = {"retriev", "rag", "knowledge", "vector",
-                                              "file_search", "search_docs"};
+  std::vector<std::string> retrieval_tools = {"retriev", "rag",         "knowledge",
+                                              "vector",  "file_search", "search_docs"};
   // Time between calls whose trace records no time, for cache lifetimes.
   int64_t default_gap_ms = 10'000;
   // How many entries each waste list keeps.
@@ -103,9 +103,9 @@ struct ReportCall {
   uint32_t trace = 0;  // Index into the traces given.
   std::string where;   // Its place in the trace file ("line 4", "$.history[7]").
   std::string thread, agent, workflow, user;
-  std::string model;     // As the trace names it (or --model).
-  std::string priced_as; // The catalog model that priced it; empty = unpriced.
-  uint32_t step = 0;     // 1-based number of the call within its thread.
+  std::string model;      // As the trace names it (or --model).
+  std::string priced_as;  // The catalog model that priced it; empty = unpriced.
+  uint32_t step = 0;      // 1-based number of the call within its thread.
   int64_t time_ms = -1;
   CountLabel label = CountLabel::kExact;
 
@@ -113,7 +113,7 @@ struct ReportCall {
   std::array<uint64_t, kNumTokenKinds> new_by_kind{};
   std::array<uint64_t, kNumTokenKinds> resent_by_kind{};
   std::array<uint64_t, kNumTokenKinds> output_by_kind{};
-  uint64_t input = 0;   // new_tokens + resent.
+  uint64_t input = 0;  // new_tokens + resent.
   uint64_t new_tokens = 0;
   uint64_t resent = 0;
   uint64_t output = 0;
@@ -161,13 +161,13 @@ struct ReportGroup {
 
 // A message (or tool list) that calls kept re-sending.
 struct ResentBlock {
-  std::string role;     // "system", "user", "assistant", "tool", "tools".
+  std::string role;                   // "system", "user", "assistant", "tool", "tools".
   TokenKind kind = TokenKind::kUser;  // Its largest kind.
-  std::string preview;  // Its first characters.
-  uint32_t first_call = 0;  // ReportCall::index.
-  uint32_t copies = 1;      // Threads (or positions) it appears in.
-  uint32_t sends = 0;       // Calls that sent it (first time included).
-  uint64_t tokens = 0;      // Per send.
+  std::string preview;                // Its first characters.
+  uint32_t first_call = 0;            // ReportCall::index.
+  uint32_t copies = 1;                // Threads (or positions) it appears in.
+  uint32_t sends = 0;                 // Calls that sent it (first time included).
+  uint64_t tokens = 0;                // Per send.
   uint64_t resent_tokens = 0;
   PicoUsd resent_cost = 0;  // At the uncached input price.
 };
@@ -229,8 +229,8 @@ struct Report {
   std::string caching;
   std::string baseline_caching;
 
-  std::vector<ResentBlock> resent_blocks;         // Largest first.
-  std::vector<RepeatedResult> repeated_results;   // Most wasteful first.
+  std::vector<ResentBlock> resent_blocks;        // Largest first.
+  std::vector<RepeatedResult> repeated_results;  // Most wasteful first.
   PromptTax prompt_tax;
 
   std::vector<BilledCheck> billed_checks;  // One per BilledTotals of the traces.

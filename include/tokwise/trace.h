@@ -32,7 +32,7 @@
 //   "config"}} (or, in its first form, a bare list of messages; that reads as kConversation).
 // * kOpenHands: OpenHands event streams: an evaluation output (JSONL of {"instance_id",
 //   "history", "metrics", "metadata"}) or a bare list of events. The prompt is rebuilt from
-//   the events (see the TODO in lib/report/read_openhands.cc for what the event log lacks);
+//   the events (see the TODO in lib/report/read_agents.cc for what the event log lacks);
 //   each distinct model_response is one call, with its usage as billed.
 // * kOtel: OpenTelemetry GenAI spans exported as JSON: OTLP/JSON ({"resourceSpans": ...},
 //   one document or one per line) or a list of spans with attributes as an object. A chat
@@ -154,7 +154,8 @@ absl::StatusOr<Trace> ReadTrace(std::string_view bytes, std::string_view name,
                                 TraceFormat format = TraceFormat::kAuto);
 
 // Reads a file and calls ReadTrace(). NotFound / PermissionDenied name the path.
-absl::StatusOr<Trace> ReadTraceFile(const std::string& path, TraceFormat format = TraceFormat::kAuto);
+absl::StatusOr<Trace> ReadTraceFile(const std::string& path,
+                                    TraceFormat format = TraceFormat::kAuto);
 
 }  // namespace tokwise
 

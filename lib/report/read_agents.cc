@@ -102,9 +102,8 @@ absl::Status ReadSweAgent(dom::element root, Trace* out) {
       }
       w.Message(StringOr(e, "role"), *content, "", call_id, tool_calls);
     }
-    absl::StatusOr<ChatRequest> req =
-        ParseBody(w.Finish(), absl::StrCat("$.history (agent ", agent, ")"),
-                  ChatFormat::kOpenAIChat);
+    absl::StatusOr<ChatRequest> req = ParseBody(
+        w.Finish(), absl::StrCat("$.history (agent ", agent, ")"), ChatFormat::kOpenAIChat);
     if (!req.ok()) return req.status();
     const uint32_t ri = static_cast<uint32_t>(out->requests.size());
     out->requests.push_back(std::move(*req));
@@ -288,8 +287,7 @@ absl::Status ReadEvents(dom::array events, const OpenHandsRun& run, Trace* out) 
       pc.time_ms = TimeMsAt(e, "timestamp").value_or(-1);
       dom::element usage;
       if (resp["usage"].get(usage) == simdjson::SUCCESS && usage.is_object()) {
-        absl::StatusOr<BilledCall> b =
-            ReadUsage(usage, where, "OpenHands model_response.usage");
+        absl::StatusOr<BilledCall> b = ReadUsage(usage, where, "OpenHands model_response.usage");
         if (!b.ok()) return b.status();
         pc.billed = std::move(*b);
       }

@@ -366,8 +366,7 @@ absl::StatusOr<bool> SpanBodies(const Span& s, const std::string& model, dom::pa
     any = true;
   }
   if (const Value* in = Attr(s, "gen_ai.input.messages")) {
-    absl::Status st =
-        WritePartsMessages(in->text, s.where + ": gen_ai.input.messages", parser, &w);
+    absl::Status st = WritePartsMessages(in->text, s.where + ": gen_ai.input.messages", parser, &w);
     if (!st.ok()) return st;
     any = true;
   }
@@ -401,8 +400,8 @@ absl::StatusOr<bool> SpanBodies(const Span& s, const std::string& model, dom::pa
     if (e.name == "gen_ai.tool.message") role = "tool";
     if (e.name == "gen_ai.content.prompt" || e.name == "gen_ai.content.completion") {
       // Semantic conventions 1.26: the messages as JSON text.
-      const std::string json = get(e.name == "gen_ai.content.prompt" ? "gen_ai.prompt"
-                                                                       : "gen_ai.completion");
+      const std::string json =
+          get(e.name == "gen_ai.content.prompt" ? "gen_ai.prompt" : "gen_ai.completion");
       dom::element root;
       if (!json.empty() && parser.parse(json).get(root) == simdjson::SUCCESS && root.is_array()) {
         BodyWriter& target = e.name == "gen_ai.content.prompt" ? w : r;
@@ -518,8 +517,7 @@ absl::StatusOr<bool> SpanBodies(const Span& s, const std::string& model, dom::pa
 
 bool IsChatSpan(const Span& s) {
   const std::string op = AttrText(s, {"gen_ai.operation.name", "llm.request.type"});
-  if (op == "chat" || op == "text_completion" || op == "generate_content" ||
-      op == "completion") {
+  if (op == "chat" || op == "text_completion" || op == "generate_content" || op == "completion") {
     return true;
   }
   if (!op.empty()) return false;  // execute_tool, invoke_agent, embeddings, ...
@@ -553,7 +551,8 @@ absl::Status ReadOtel(std::string_view bytes, Trace* out) {
       }
     } else if (auto sp = ArrayAt(root, "spans")) {
       size_t i = 0;
-      for (dom::element e : *sp) spans.push_back(ReadSpan(e, {}, absl::StrCat("$.spans[", i++, "]")));
+      for (dom::element e : *sp)
+        spans.push_back(ReadSpan(e, {}, absl::StrCat("$.spans[", i++, "]")));
     } else {
       absl::Status st = CollectOtlp(root, "", &spans);
       if (!st.ok()) return st;
@@ -639,8 +638,7 @@ absl::Status ReadOtel(std::string_view bytes, Trace* out) {
     }
     const auto in = AttrU64(*sp, {"gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens",
                                   "llm.usage.prompt_tokens"});
-    const auto outt = AttrU64(*sp, {"gen_ai.usage.output_tokens",
-                                    "gen_ai.usage.completion_tokens",
+    const auto outt = AttrU64(*sp, {"gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens",
                                     "llm.usage.completion_tokens"});
     if (in || outt) {
       // The conventions count cached tokens inside input_tokens.
@@ -665,13 +663,14 @@ absl::Status ReadOtel(std::string_view bytes, Trace* out) {
     out->calls.push_back(std::move(c));
   }
   if (out->calls.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        spans.size(), " spans, none a GenAI chat span with its prompt recorded (content capture "
-                      "is opt-in: OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(spans.size(),
+                     " spans, none a GenAI chat span with its prompt recorded (content capture "
+                     "is opt-in: OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true)"));
   }
   if (without_prompt > 0) {
-    out->notes.push_back(absl::StrCat(without_prompt,
-                                      " chat spans record no prompt content and were skipped"));
+    out->notes.push_back(
+        absl::StrCat(without_prompt, " chat spans record no prompt content and were skipped"));
   }
   return absl::OkStatus();
 }

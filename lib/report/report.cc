@@ -1,6 +1,8 @@
 // The trace report: counting, new versus re-sent, costs through the cost model, groups,
 // wastes, billed comparisons and what-ifs. Formatting lives in report_text.cc,
 // report_json.cc and report_html.cc.
+#include "tokwise/report.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -15,7 +17,6 @@
 #include "chat/hash.h"
 #include "chat/model_rules.h"
 #include "tokwise/pricing.h"
-#include "tokwise/report.h"
 
 namespace tokwise {
 
@@ -37,7 +38,6 @@ uint64_t Sum(const Kinds& k) {
   for (uint64_t v : k) s += v;
   return s;
 }
-
 
 TokenKind RoleTokenKind(Role r) {
   switch (r) {
@@ -240,8 +240,6 @@ class Builder {
   absl::Status Billed();
   absl::Status WhatIfs();
 
-  uint32_t& RequestBase(uint32_t trace) { return request_base_[trace]; }
-
   const std::vector<Trace>& traces_;
   const ReportOptions& o_;
   const Catalog& catalog_;
@@ -276,8 +274,10 @@ absl::StatusOr<const ModelChoice*> Builder::Choose(const std::string& name_in,
   std::string name = name_in;
   if (name.empty()) {
     if (o_.model.empty()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          where, ": the trace does not name its model; name one (ReportOptions::model, --model on the command line)"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(where,
+                       ": the trace does not name its model; name one (ReportOptions::model, "
+                       "--model on the command line)"));
     }
     name = o_.model;
   }
@@ -294,9 +294,10 @@ absl::StatusOr<const ModelChoice*> Builder::Choose(const std::string& name_in,
     model_notes_.push_back(absl::StrCat("'", name, "' is not in the price catalog: priced as ",
                                         m.price->id, " (--model)"));
   } else {
-    model_notes_.push_back(absl::StrCat(
-        "'", name, "' is not in the price catalog: its calls are shown without costs (--model "
-                   "names a catalog model to price them)"));
+    model_notes_.push_back(
+        absl::StrCat("'", name,
+                     "' is not in the price catalog: its calls are shown without costs (--model "
+                     "names a catalog model to price them)"));
   }
   // Count with the model's own rules where tokwise has them, else with a stand-in.
   std::vector<std::string> candidates = {name};
@@ -314,9 +315,10 @@ absl::StatusOr<const ModelChoice*> Builder::Choose(const std::string& name_in,
   if (m.count_model.empty()) {
     m.count_model = "gpt-4o";
     m.estimate = true;
-    model_notes_.push_back(absl::StrCat(
-        "'", name, "': its tokenizer is not built into tokwise; counted with o200k_base and "
-                   "OpenAI's chat framing as an estimate"));
+    model_notes_.push_back(
+        absl::StrCat("'", name,
+                     "': its tokenizer is not built into tokwise; counted with o200k_base and "
+                     "OpenAI's chat framing as an estimate"));
   }
   return &models_.emplace(name, std::move(m)).first->second;
 }
@@ -333,9 +335,8 @@ absl::Status Builder::CountRequest(uint32_t trace, uint32_t request, const Model
   co.cache = &cache_;
   absl::StatusOr<ChatCount> count = CountChatTokens(req, co);
   if (!count.ok()) {
-    return absl::Status(count.status().code(),
-                        absl::StrCat(traces_[trace].name, ": ", where, ": ",
-                                     std::string(count.status().message())));
+    return absl::Status(count.status().code(), absl::StrCat(traces_[trace].name, ": ", where, ": ",
+                                                            std::string(count.status().message())));
   }
   info.counted = true;
   info.label = m.estimate ? CountLabel::kEstimate : count->label;
@@ -486,7 +487,8 @@ void Builder::Thread() {
       if (n > w.prompt.size()) continue;
       bool prefix = true;
       for (size_t j = 0; j < n && prefix; ++j) {
-        const uint32_t b = j < last.prompt.size() ? last.prompt[j] : last.reply[j - last.prompt.size()];
+        const uint32_t b =
+            j < last.prompt.size() ? last.prompt[j] : last.reply[j - last.prompt.size()];
         prefix = blocks_[b].Same(blocks_[w.prompt[j]]);
       }
       // The previous reply may be unrecorded: the prompt then extends the last prompt.
@@ -563,9 +565,9 @@ void Builder::Match(ThreadInfo& t) {
         for (size_t j = 0; j < p.prompt.size() && prefix; ++j) {
           prefix = blocks_[p.prompt[j]].Same(blocks_[w.prompt[j]]);
         }
-        for (size_t j = p.prompt.size(); prefix && j < w.prompt.size() &&
-                                         blocks_[w.prompt[j]].role == Role::kAssistant &&
-                                         blocks_[w.prompt[j]].message >= 0;
+        for (size_t j = p.prompt.size();
+             prefix && j < w.prompt.size() && blocks_[w.prompt[j]].role == Role::kAssistant &&
+             blocks_[w.prompt[j]].message >= 0;
              ++j) {
           p.reply.push_back(w.prompt[j]);
           p.reply_occ.push_back(static_cast<uint32_t>(occ_.size()));
@@ -592,8 +594,8 @@ void Builder::Match(ThreadInfo& t) {
         const Block& b = blocks_[w.prompt[i]];
         auto it = where.find({b.id0, b.id1});
         if (it != where.end()) {
-          auto pos = std::lower_bound(it->second.begin(), it->second.end(),
-                                      static_cast<uint32_t>(next));
+          auto pos =
+              std::lower_bound(it->second.begin(), it->second.end(), static_cast<uint32_t>(next));
           if (pos != it->second.end()) {
             w.matched[i] = *pos;
             w.matched_reply[i] = *pos >= p.prompt.size();
@@ -750,8 +752,7 @@ absl::Status Builder::Cost() {
 
   // New versus re-sent, and the scenario items, thread by thread.
   for (const ThreadInfo& t : threads_) {
-    const uint32_t first = t.calls.front();
-    const ModelChoice* mc = call_model_[first];
+    const ModelChoice* mc = nullptr;
     int64_t last_time = -1;
     Scenario* sc = nullptr;
     ModelScenario* ms = nullptr;
@@ -796,8 +797,6 @@ absl::Status Builder::Cost() {
         if (w.matched[i] != kNone) {
           if (w.matched_reply[i]) {
             // The part of the reply the model wrote, up to what it wrote.
-            const Kinds& o = prev->out_kinds;
-            (void)o;
             const Block& rb = blocks_[prev->reply[w.matched[i] - prev->prompt.size()]];
             for (size_t k = 0; k < kNumTokenKinds; ++k) {
               if (k == K(TokenKind::kFraming)) continue;
@@ -869,7 +868,6 @@ absl::Status Builder::Cost() {
           }
         }
       }
-      bool any_output = false;
       for (size_t k = 0; k < kNumTokenKinds; ++k) {
         const uint64_t out = w.out_kinds[k];
         if (out == 0) continue;
@@ -880,9 +878,7 @@ absl::Status Builder::Cost() {
           f.transient = true;
           sc->AddOutput(static_cast<TokenKind>(k), static_cast<uint32_t>(out - keep), f);
         }
-        any_output = true;
       }
-      (void)any_output;
     }
   }
 
@@ -922,7 +918,7 @@ absl::Status Builder::Cost() {
     if (p.cache_read != kNotOffered) {
       if (writes) {
         with = ttl == CacheTtl::k1Hour && p.cache_write_1h != kNotOffered ? CacheMode::kExplicit1h
-                                                                         : CacheMode::kExplicit5m;
+                                                                          : CacheMode::kExplicit5m;
         if (ttl) baseline = with;
       } else {
         with = CacheMode::kAutomatic;
@@ -1009,8 +1005,8 @@ void Builder::Finish() {
     AddGroup(c, &group(&r_.agents, &agents, c.agent));
     AddGroup(c, &group(&r_.workflows, &workflows, c.workflow));
     if (!c.user.empty()) AddGroup(c, &group(&r_.users, &users, c.user));
-    AddGroup(c, &group(&r_.models, &models, c.priced_as.empty() ? c.model + " (unpriced)"
-                                                                 : c.priced_as));
+    AddGroup(c, &group(&r_.models, &models,
+                       c.priced_as.empty() ? c.model + " (unpriced)" : c.priced_as));
   }
   r_.total.name = "total";
 
@@ -1077,16 +1073,16 @@ void Builder::Finish() {
       }
     }
   }
-  size_t edited = 0, inferred = 0, unknown_output = 0;
+  size_t edited = 0, unknown_output = 0;
   for (size_t i = 0; i < r_.calls.size(); ++i) {
     edited += r_.calls[i].history_edited;
-    inferred += work_[i].reply_inferred;
     unknown_output += !r_.calls[i].output_known;
   }
   if (edited > 0) {
-    r_.notes.push_back(absl::StrCat(
-        edited, " call(s) sent a history that was edited, not appended (windowed, summarized, "
-                "rewritten): the caching figures assume no cache hit for them"));
+    r_.notes.push_back(
+        absl::StrCat(edited,
+                     " call(s) sent a history that was edited, not appended (windowed, summarized, "
+                     "rewritten): the caching figures assume no cache hit for them"));
   }
   if (unknown_output > 0) {
     r_.notes.push_back(absl::StrCat(unknown_output,
@@ -1097,52 +1093,12 @@ void Builder::Finish() {
   for (const ReportCall& c : r_.calls) timed |= c.time_ms >= 0;
   if (!timed) {
     r_.notes.push_back(absl::StrCat("the trace records no times: calls are taken ",
-                                    o_.default_gap_ms / 1000.0,
-                                    " s apart for cache lifetimes"));
+                                    o_.default_gap_ms / 1000.0, " s apart for cache lifetimes"));
   }
-  (void)inferred;
 }
 
 void Builder::Wastes() {
-  // Largest re-sent blocks, grouped by content identity across threads.
-  struct Agg {
-    ResentBlock rb;
-    bool set = false;
-  };
-  absl::flat_hash_map<std::pair<uint64_t, uint64_t>, Agg> by_id;
-  for (const Occurrence& oc : occ_) {
-    if (oc.resent_tokens == 0) continue;
-    const Block& b = blocks_[oc.block];
-    Agg& a = by_id[{b.id0, b.id1}];
-    if (!a.set) {
-      a.set = true;
-      a.rb.first_call = oc.first_call;
-      a.rb.tokens = b.tokens;
-      a.rb.copies = 0;
-      size_t best = 0;
-      for (size_t k = 0; k < kNumTokenKinds; ++k) {
-        if (k != K(TokenKind::kFraming) && b.kinds[k] > b.kinds[best]) best = k;
-      }
-      a.rb.kind = static_cast<TokenKind>(best);
-      a.rb.role = b.message < 0 ? "tools" : std::string(RoleName(b.role));
-      const RequestInfo& info = requests_[b.request];
-      (void)info;
-    }
-    a.rb.copies++;
-    a.rb.sends += oc.sends;
-    a.rb.resent_tokens += oc.resent_tokens;
-    a.rb.resent_cost += oc.resent_cost;
-  }
-  std::vector<ResentBlock> blocks;
-  for (auto& [k, a] : by_id) blocks.push_back(std::move(a.rb));
-  std::sort(blocks.begin(), blocks.end(), [](const ResentBlock& a, const ResentBlock& b) {
-    return a.resent_tokens != b.resent_tokens ? a.resent_tokens > b.resent_tokens
-                                              : a.first_call < b.first_call;
-  });
-  if (blocks.size() > o_.top) blocks.resize(o_.top);
-  r_.resent_blocks = std::move(blocks);
-
-  // Previews need the request text: find each block again by its first call.
+  // A block's first characters, from its request's text.
   auto preview_of = [&](uint32_t block) -> std::string {
     const Block& b = blocks_[block];
     // Find the trace and request of the block.
@@ -1169,22 +1125,45 @@ void Builder::Wastes() {
     }
     return Preview(text);
   };
-  {
-    // Map identity -> a block index for previews.
-    absl::flat_hash_map<std::pair<uint64_t, uint64_t>, uint32_t> any_block;
-    for (const Occurrence& oc : occ_) {
-      const Block& b = blocks_[oc.block];
-      any_block.emplace(std::make_pair(b.id0, b.id1), oc.block);
-    }
-    for (ResentBlock& rb : r_.resent_blocks) {
-      for (const Occurrence& oc : occ_) {
-        if (oc.first_call == rb.first_call && blocks_[oc.block].tokens == rb.tokens &&
-            oc.resent_tokens > 0) {
-          rb.preview = preview_of(oc.block);
-          break;
-        }
+  // Largest re-sent blocks, grouped by content identity across threads.
+  struct Agg {
+    ResentBlock rb;
+    uint32_t block = 0;  // One of its blocks, for the preview.
+    bool set = false;
+  };
+  absl::flat_hash_map<std::pair<uint64_t, uint64_t>, Agg> by_id;
+  for (const Occurrence& oc : occ_) {
+    if (oc.resent_tokens == 0) continue;
+    const Block& b = blocks_[oc.block];
+    Agg& a = by_id[{b.id0, b.id1}];
+    if (!a.set) {
+      a.set = true;
+      a.block = oc.block;
+      a.rb.first_call = oc.first_call;
+      a.rb.tokens = b.tokens;
+      a.rb.copies = 0;
+      size_t best = 0;
+      for (size_t k = 0; k < kNumTokenKinds; ++k) {
+        if (k != K(TokenKind::kFraming) && b.kinds[k] > b.kinds[best]) best = k;
       }
+      a.rb.kind = static_cast<TokenKind>(best);
+      a.rb.role = b.message < 0 ? "tools" : std::string(RoleName(b.role));
     }
+    a.rb.copies++;
+    a.rb.sends += oc.sends;
+    a.rb.resent_tokens += oc.resent_tokens;
+    a.rb.resent_cost += oc.resent_cost;
+  }
+  std::vector<Agg> blocks;
+  for (auto& [k, a] : by_id) blocks.push_back(std::move(a));
+  std::sort(blocks.begin(), blocks.end(), [](const Agg& a, const Agg& b) {
+    return a.rb.resent_tokens != b.rb.resent_tokens ? a.rb.resent_tokens > b.rb.resent_tokens
+                                                    : a.rb.first_call < b.rb.first_call;
+  });
+  if (blocks.size() > o_.top) blocks.resize(o_.top);
+  for (Agg& a : blocks) {
+    a.rb.preview = preview_of(a.block);
+    r_.resent_blocks.push_back(std::move(a.rb));
   }
 
   // Repeated tool results: the same output returned again (new, not re-sent).
@@ -1234,7 +1213,8 @@ void Builder::Wastes() {
   // The system-prompt tax.
   PromptTax& tax = r_.prompt_tax;
   for (const ReportCall& c : r_.calls) {
-    const uint64_t sys = c.new_by_kind[K(TokenKind::kSystem)] + c.resent_by_kind[K(TokenKind::kSystem)];
+    const uint64_t sys =
+        c.new_by_kind[K(TokenKind::kSystem)] + c.resent_by_kind[K(TokenKind::kSystem)];
     const uint64_t tools = c.new_by_kind[K(TokenKind::kToolDefinitions)] +
                            c.resent_by_kind[K(TokenKind::kToolDefinitions)];
     tax.system_tokens += sys;

@@ -104,9 +104,9 @@ void CallRow(const ReportCall& c, bool priced, std::string* out) {
 void GroupTable(const char* title, const std::vector<ReportGroup>& groups, bool priced,
                 std::string* out) {
   absl::StrAppend(out, "\n", title, "\n");
-  absl::StrAppend(out, absl::StrFormat("  %-34s %5s %11s %7s %9s %11s %8s %12s %12s\n", "", "calls",
-                                       "input", "re-sent", "output", "total", "x", "no cache",
-                                       "cached"));
+  absl::StrAppend(
+      out, absl::StrFormat("  %-34s %5s %11s %7s %9s %11s %8s %12s %12s\n", "", "calls", "input",
+                           "re-sent", "output", "total", "x", "no cache", "cached"));
   const size_t limit = 25;
   for (size_t i = 0; i < groups.size() && i < limit; ++i) {
     const ReportGroup& g = groups[i];
@@ -128,21 +128,23 @@ std::string FormatReport(const Report& r, size_t max_calls) {
 
   // Header: what was read, how it was counted and priced.
   for (const ReportTrace& tr : r.traces) {
-    absl::StrAppend(&out, "trace  ", tr.name, "  (", std::string(TraceFormatName(tr.format)), ", ", tr.calls,
-                    tr.calls == 1 ? " call, " : " calls, ", Num(tr.bytes), " bytes)\n");
+    absl::StrAppend(&out, "trace  ", tr.name, "  (", std::string(TraceFormatName(tr.format)), ", ",
+                    tr.calls, tr.calls == 1 ? " call, " : " calls, ", Num(tr.bytes), " bytes)\n");
   }
   std::string models;
-  for (const ReportGroup& m : r.models) absl::StrAppend(&models, models.empty() ? "" : ", ", m.name);
+  for (const ReportGroup& m : r.models)
+    absl::StrAppend(&models, models.empty() ? "" : ", ", m.name);
   absl::StrAppend(&out, "model  ", models, "; counts ", std::string(CountLabelName(r.label)), "\n");
   if (r.priced) absl::StrAppend(&out, "cache  'cached' = ", r.caching, "\n");
 
   // Per call.
-  absl::StrAppend(&out, "\ncalls: input = re-sent + new; new input by kind; ? = output not in "
-                        "the trace\n");
-  absl::StrAppend(&out, absl::StrFormat("%4s %-16s %4s %9s %9s %6s %8s %7s %11s %11s %12s  %s\n",
-                                        "#", "agent", "step", "input", "re-sent", "%", "new",
-                                        "output", "no cache", "cached", "cumulative",
-                                        "new by kind"));
+  absl::StrAppend(&out,
+                  "\ncalls: input = re-sent + new; new input by kind; ? = output not in "
+                  "the trace\n");
+  absl::StrAppend(
+      &out, absl::StrFormat("%4s %-16s %4s %9s %9s %6s %8s %7s %11s %11s %12s  %s\n", "#", "agent",
+                            "step", "input", "re-sent", "%", "new", "output", "no cache", "cached",
+                            "cumulative", "new by kind"));
   const size_t n = r.calls.size();
   const size_t shown = max_calls == 0 || n <= max_calls ? n : max_calls;
   const size_t head = shown == n ? n : (shown + 1) / 2;
@@ -154,16 +156,16 @@ std::string FormatReport(const Report& r, size_t max_calls) {
   }
 
   // Totals.
-  absl::StrAppend(&out, "\ntotal: ", t.calls, " calls, ", Num(t.input), " input (",
-                  Num(t.resent), " re-sent = ", Pct(t.resent, t.input), ", ", Num(t.new_tokens),
-                  " new), ", Num(t.output), " output = ", Num(t.total()), " tokens\n");
+  absl::StrAppend(&out, "\ntotal: ", t.calls, " calls, ", Num(t.input), " input (", Num(t.resent),
+                  " re-sent = ", Pct(t.resent, t.input), ", ", Num(t.new_tokens), " new), ",
+                  Num(t.output), " output = ", Num(t.total()), " tokens\n");
   if (r.priced) {
-    absl::StrAppend(&out, "cost:  ", Usd(t.cost), " without prompt caching, ",
-                    Usd(t.cached_cost), " with it");
+    absl::StrAppend(&out, "cost:  ", Usd(t.cost), " without prompt caching, ", Usd(t.cached_cost),
+                    " with it");
     if (t.cost > 0 && t.cached_cost < t.cost) {
-      absl::StrAppend(&out, " (saves ", Pct(static_cast<uint64_t>(t.cost - t.cached_cost),
-                                             static_cast<uint64_t>(t.cost)),
-                      ")");
+      absl::StrAppend(
+          &out, " (saves ",
+          Pct(static_cast<uint64_t>(t.cost - t.cached_cost), static_cast<uint64_t>(t.cost)), ")");
     }
     absl::StrAppend(&out, "\n");
   }
@@ -176,15 +178,16 @@ std::string FormatReport(const Report& r, size_t max_calls) {
     const uint64_t all = t.input_by_kind[k];
     if (all == 0) continue;
     absl::StrAppend(&out, absl::StrFormat("  %-16s %9s %9s %9s %8s\n",
-                                          std::string(TokenKindName(static_cast<TokenKind>(k))), Num(all),
-                                          Num(t.resent_by_kind[k]),
+                                          std::string(TokenKindName(static_cast<TokenKind>(k))),
+                                          Num(all), Num(t.resent_by_kind[k]),
                                           Num(all - t.resent_by_kind[k]), Pct(all, t.input)));
   }
   std::string outputs;
   for (int k = 0; k < kNumTokenKinds; ++k) {
     if (t.output_by_kind[k] == 0) continue;
     absl::StrAppend(&outputs, outputs.empty() ? "" : ", ",
-                    std::string(TokenKindName(static_cast<TokenKind>(k))), " ", Num(t.output_by_kind[k]));
+                    std::string(TokenKindName(static_cast<TokenKind>(k))), " ",
+                    Num(t.output_by_kind[k]));
   }
   if (!outputs.empty()) absl::StrAppend(&out, "output by kind: ", outputs, "\n");
 
@@ -204,19 +207,18 @@ std::string FormatReport(const Report& r, size_t max_calls) {
     const BilledTotals& s = b.stated;
     absl::StrAppend(&out, "  ", s.source, " (", s.workflow, "):\n");
     if (s.input_tokens) {
-      absl::StrAppend(&out, absl::StrFormat("    input   billed %11s  ours %11s  diff %9s (%s)\n",
-                                            Num(*s.input_tokens), Num(b.input),
-                                            SignedNum(b.input_diff),
-                                            *s.input_tokens == 0
-                                                ? "-"
-                                                : absl::StrFormat("%+.3f%%",
-                                                                  100.0 * b.input_diff /
-                                                                      *s.input_tokens)));
+      absl::StrAppend(
+          &out, absl::StrFormat(
+                    "    input   billed %11s  ours %11s  diff %9s (%s)\n", Num(*s.input_tokens),
+                    Num(b.input), SignedNum(b.input_diff),
+                    *s.input_tokens == 0
+                        ? "-"
+                        : absl::StrFormat("%+.3f%%", 100.0 * b.input_diff / *s.input_tokens)));
     }
     if (s.output_tokens) {
-      absl::StrAppend(&out, absl::StrFormat("    output  billed %11s  ours %11s  diff %9s\n",
-                                            Num(*s.output_tokens), Num(b.output),
-                                            SignedNum(b.output_diff)));
+      absl::StrAppend(
+          &out, absl::StrFormat("    output  billed %11s  ours %11s  diff %9s\n",
+                                Num(*s.output_tokens), Num(b.output), SignedNum(b.output_diff)));
     }
     if (s.calls) {
       absl::StrAppend(&out, absl::StrFormat("    calls   billed %11s  ours %11s\n", Num(*s.calls),
@@ -239,19 +241,20 @@ std::string FormatReport(const Report& r, size_t max_calls) {
     }
   }
   if (t.billed_calls > 0) {
-    const int64_t din = static_cast<int64_t>(t.billed_input) - static_cast<int64_t>(t.our_input_of_billed);
+    const int64_t din =
+        static_cast<int64_t>(t.billed_input) - static_cast<int64_t>(t.our_input_of_billed);
     const int64_t dout =
         static_cast<int64_t>(t.billed_output) - static_cast<int64_t>(t.our_output_of_billed);
     absl::StrAppend(&out, "  per-call usage (", t.billed_calls, " of ", t.calls, " calls):\n");
     absl::StrAppend(
-        &out, absl::StrFormat("    input   billed %11s  ours %11s  diff %9s (%s)\n",
-                              Num(t.billed_input), Num(t.our_input_of_billed), SignedNum(din),
-                              t.billed_input == 0
-                                  ? "-"
-                                  : absl::StrFormat("%+.2f%%", 100.0 * din / t.billed_input)));
-    absl::StrAppend(&out, absl::StrFormat("    output  billed %11s  ours %11s  diff %9s\n",
-                                          Num(t.billed_output), Num(t.our_output_of_billed),
-                                          SignedNum(dout)));
+        &out,
+        absl::StrFormat(
+            "    input   billed %11s  ours %11s  diff %9s (%s)\n", Num(t.billed_input),
+            Num(t.our_input_of_billed), SignedNum(din),
+            t.billed_input == 0 ? "-" : absl::StrFormat("%+.2f%%", 100.0 * din / t.billed_input)));
+    absl::StrAppend(
+        &out, absl::StrFormat("    output  billed %11s  ours %11s  diff %9s\n",
+                              Num(t.billed_output), Num(t.our_output_of_billed), SignedNum(dout)));
     // The calls that differ most, relative to their billed input.
     std::vector<const ReportCall*> billed;
     for (const ReportCall& c : r.calls) {
@@ -291,10 +294,11 @@ std::string FormatReport(const Report& r, size_t max_calls) {
   if (!r.resent_blocks.empty()) {
     absl::StrAppend(&out, "  largest re-sent blocks (tokens x sends):\n");
     for (const ResentBlock& b : r.resent_blocks) {
-      absl::StrAppend(&out, absl::StrFormat("    %-9s %7s x %-4u re-sent %9s %11s  call %-4u \"%s\"\n",
-                                            b.role, Num(b.tokens), b.sends, Num(b.resent_tokens),
-                                            r.priced ? Usd(b.resent_cost) : std::string("-"),
-                                            b.first_call + 1, b.preview.substr(0, 50)));
+      absl::StrAppend(
+          &out, absl::StrFormat("    %-9s %7s x %-4u re-sent %9s %11s  call %-4u \"%s\"\n", b.role,
+                                Num(b.tokens), b.sends, Num(b.resent_tokens),
+                                r.priced ? Usd(b.resent_cost) : std::string("-"), b.first_call + 1,
+                                b.preview.substr(0, 50)));
     }
   }
   if (!r.repeated_results.empty()) {

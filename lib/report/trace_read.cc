@@ -38,10 +38,9 @@ std::string_view TraceFormatName(TraceFormat format) {
 }
 
 std::optional<TraceFormat> TraceFormatFromName(std::string_view name) {
-  for (TraceFormat f :
-       {TraceFormat::kAuto, TraceFormat::kRequestLog, TraceFormat::kConversation,
-        TraceFormat::kSweAgent, TraceFormat::kMiniSweAgent, TraceFormat::kOpenHands,
-        TraceFormat::kOtel, TraceFormat::kAider}) {
+  for (TraceFormat f : {TraceFormat::kAuto, TraceFormat::kRequestLog, TraceFormat::kConversation,
+                        TraceFormat::kSweAgent, TraceFormat::kMiniSweAgent, TraceFormat::kOpenHands,
+                        TraceFormat::kOtel, TraceFormat::kAider}) {
     if (TraceFormatName(f) == name) return f;
   }
   return std::nullopt;
@@ -62,8 +61,8 @@ std::string_view TrimLeft(std::string_view s) {
 }
 
 bool LooksLikeAider(std::string_view s) {
-  return s.find("# aider chat started at") != std::string_view::npos ||
-         s.substr(0, 5) == "#### " || s.find("\n#### ") != std::string_view::npos;
+  return s.find("# aider chat started at") != std::string_view::npos || s.substr(0, 5) == "#### " ||
+         s.find("\n#### ") != std::string_view::npos;
 }
 
 bool Has(dom::element e, std::string_view key) {
@@ -161,8 +160,7 @@ absl::StatusOr<TraceFormat> DetectTraceFormat(std::string_view bytes, std::strin
                      "or OpenTelemetry \"resourceSpans\")");
 }
 
-absl::StatusOr<Trace> ReadTrace(std::string_view bytes, std::string_view name,
-                                TraceFormat format) {
+absl::StatusOr<Trace> ReadTrace(std::string_view bytes, std::string_view name, TraceFormat format) {
   if (format == TraceFormat::kAuto) {
     absl::StatusOr<TraceFormat> f = DetectTraceFormat(bytes, name);
     if (!f.ok()) return f.status();
@@ -448,8 +446,8 @@ absl::Status ReadRequestLog(std::string_view bytes, Trace* out) {
                                       "from the next call's history where it appears there"));
   }
   if (with_usage > 0 && with_usage < n) {
-    out->notes.push_back(absl::StrCat("billed usage recorded for ", with_usage, " of ", n,
-                                      " calls"));
+    out->notes.push_back(
+        absl::StrCat("billed usage recorded for ", with_usage, " of ", n, " calls"));
   }
   return absl::OkStatus();
 }
