@@ -262,8 +262,10 @@ absl::StatusOr<Report> BuildReport(const std::vector<Trace>& traces,
 // reconstructed, the biggest wastes, the what-ifs and notes. Lines stay within 120 columns.
 std::string FormatReport(const Report& report, size_t max_calls = 0);
 
-// The report as one JSON object. Money is in integer pico-dollars ("..._pico") so that
-// nothing is rounded; token counts are integers.
+// The report as one JSON object, with the fields of Report (calls, groups, wastes, billed
+// checks, what-ifs, counting work, notes). Money is in integer pico-dollars ("..._pico") so
+// that nothing is rounded; token counts are integers; call numbers ("index", "first_call",
+// "calls") are 1-based, as in the table.
 std::string ReportToJson(const Report& report);
 
 // The report as one self-contained HTML page: the data inline as JSON, charts drawn as

@@ -264,14 +264,14 @@ std::string FormatReport(const Report& r, size_t max_calls) {
       const double b = static_cast<double>(c->billed->usage.input_total());
       return (b - static_cast<double>(c->input)) / b;
     };
-    double lo = 0, hi = 0;
-    for (const ReportCall* c : billed) {
-      lo = std::min(lo, rel(c));
-      hi = std::max(hi, rel(c));
-    }
     if (!billed.empty()) {
-      absl::StrAppend(&out, absl::StrFormat("    per call, billed input exceeds ours by %.1f%% "
-                                            "to %.1f%%\n",
+      double lo = rel(billed[0]), hi = lo;
+      for (const ReportCall* c : billed) {
+        lo = std::min(lo, rel(c));
+        hi = std::max(hi, rel(c));
+      }
+      absl::StrAppend(&out, absl::StrFormat("    per call, billed minus ours is %+.1f%% to "
+                                            "%+.1f%% of the billed input\n",
                                             100 * lo, 100 * hi));
     }
     if (t.billed_cost > 0) {
