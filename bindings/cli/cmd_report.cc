@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,7 @@ namespace {
 
 const char kReportHelp[] =
     "usage: tokwise report TRACE... [--model M] [--format F] [--json] [--html FILE] [options]\n"
+    "       (TRACE '-' reads standard input)\n"
     "\n"
     "Where every token of an agent run went and what it cost. For every call: input by kind\n"
     "(system, user, retrieved context, tool definitions, tool calls, tool results, assistant,\n"
@@ -250,7 +253,14 @@ int RunReport(int argc, char** argv) {
   std::vector<Trace> traces;
   for (size_t i = 0; i < a.files.size(); ++i) {
     bar.Update("reading", i, a.files.size());
-    absl::StatusOr<Trace> t = ReadTraceFile(a.files[i], a.format);
+    absl::StatusOr<Trace> t;
+    if (a.files[i] == "-") {
+      std::ostringstream buf;
+      buf << std::cin.rdbuf();
+      t = ReadTrace(buf.str(), "<stdin>", a.format);
+    } else {
+      t = ReadTraceFile(a.files[i], a.format);
+    }
     if (!t.ok()) return Fail(bar, std::string(t.status().message()), kInput);
     traces.push_back(std::move(*t));
   }

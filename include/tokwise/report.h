@@ -103,7 +103,7 @@ struct ReportCall {
   uint32_t trace = 0;  // Index into the traces given.
   std::string where;   // Its place in the trace file ("line 4", "$.history[7]").
   std::string thread, agent, workflow, user;
-  std::string model;      // As the trace names it (or --model).
+  std::string model;      // As the trace names it (or ReportOptions::model).
   std::string priced_as;  // The catalog model that priced it; empty = unpriced.
   uint32_t step = 0;      // 1-based number of the call within its thread.
   int64_t time_ms = -1;
@@ -146,8 +146,10 @@ struct ReportGroup {
   std::array<uint64_t, kNumTokenKinds> resent_by_kind{};
   std::array<uint64_t, kNumTokenKinds> output_by_kind{};
   PicoUsd cost = 0, cached_cost = 0;
-  // The multiplier's denominator: the first thread's first-call pinned input (system, tools,
-  // task) plus its last reply, i.e. answering in one call. 0 if unknown.
+  // The multiplier's denominator, "answering in one call": for a thread, its first call's
+  // pinned input (system prompt, tools, task) plus its last reply; an agent or workflow
+  // takes its first thread's; a user and the total add up their workflows'; models have
+  // none (0).
   uint64_t direct_answer = 0;
   // Calls with billed usage, and its sums.
   uint32_t billed_calls = 0;

@@ -1,5 +1,10 @@
 // The report as one self-contained HTML page: lib/report/data/report.html (compiled in) with
 // the report's JSON and a title filled in.
+//
+// TODO: the page draws one bar group per call and embeds every call's JSON; past a few
+// thousand calls the bars get thinner than a pixel and the page grows to megabytes. Grouping
+// calls into buckets beyond a limit would keep it light; until then, very long traces are
+// better read with --json.
 #include <string>
 
 #include "tokwise/report.h"
