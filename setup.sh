@@ -22,6 +22,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-dev python3-pybind11 pybind11-dev python3-pytest
   python3-setuptools python3-wheel python3-venv python3-pip
+  chromium
 )
 
 log() { printf '[setup] %s\n' "$*" >&2; }
@@ -58,8 +59,12 @@ build() {
 run() {
   build
   local tw="$BUILD_DIR/bindings/cli/tokwise"
-  log "counting the README with o200k_base (gpt-4o)"
-  "$tw" count --model gpt-4o README.md
+  log "the main job: where every token of an agent run went (examples/research_agent.jsonl)"
+  "$tw" report examples/research_agent.jsonl --html "$BUILD_DIR/research_agent_report.html"
+  echo
+  log "the five levels side by side: single call, RAG, agent loop, multi-agent, conversation"
+  "$tw" simulate --levels
+  log "charts: open $BUILD_DIR/research_agent_report.html in a browser"
 }
 
 run_tests() {
@@ -70,6 +75,7 @@ run_tests() {
 bench() {
   build
   "$BUILD_DIR/benchmarks/encoding_benchmark" --benchmark_min_time=0.2
+  "$BUILD_DIR/benchmarks/report_benchmark" --benchmark_min_time=0.2
 }
 
 case "${1:-}" in

@@ -33,6 +33,10 @@ const char kChatHelp[] =
     "  --anthropic-factor F  Claude tokens per o200k_base token, in (0, 100] (default: the\n"
     "                        model registry's estimate, as `tokwise count --model` uses)\n"
     "\n"
+    "Examples:\n"
+    "  tokwise chat request.json\n"
+    "  tokwise chat requests.jsonl --model gpt-4.1 --json\n"
+    "\n"
     "Exit codes: 0 ok, 1 usage error (including an unknown --model), 2 input error\n"
     "(malformed request, unknown model in the request).\n";
 

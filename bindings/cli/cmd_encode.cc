@@ -23,7 +23,10 @@ const char kCountHelp[] =
     "usage: tokwise count [--encoding NAME | --model MODEL | --tiktoken FILE --encoding NAME]\n"
     "                     [--special text|recognize|reject] [--replace-invalid] [FILE...]\n"
     "\n"
-    "Counts the tokens of each FILE (or of standard input when none is given, or for '-').\n"
+    "Counts the tokens of each FILE (or of standard input when none is given, or for '-')\n"
+    "exactly as OpenAI's tiktoken does: one count per file, then the total. This counts plain\n"
+    "text; 'tokwise chat' counts a chat request as the provider bills it.\n"
+    "\n"
     "  --encoding NAME    o200k_base (default), o200k_harmony, cl100k_base; with --tiktoken\n"
     "                     also p50k_base, p50k_edit, r50k_base, gpt2\n"
     "  --model MODEL      the encoding of a model, e.g. gpt-4o, openai/gpt-4.1, gpt-3.5-turbo\n"
@@ -34,20 +37,41 @@ const char kCountHelp[] =
     "  --replace-invalid  replace invalid UTF-8 with U+FFFD instead of failing\n"
     "Other tokenizers: --tokenizer FILE (tokenizer.json, SentencePiece .model) or --model\n"
     "MODEL for any registry model (llama-3.1-8b, claude-sonnet-4-5, ...); see\n"
-    "'tokwise count --tokenizer FILE --help'.\n";
+    "'tokwise count --tokenizer FILE --help'.\n"
+    "\n"
+    "Examples:\n"
+    "  tokwise count --model gpt-4o README.md\n"
+    "  echo 'hello world' | tokwise count --encoding cl100k_base\n"
+    "\n"
+    "Exit codes: 0 ok, 1 usage error (bad option, unknown model or encoding), 2 input error\n"
+    "(unreadable file, invalid UTF-8 or a rejected special token: the message names the file\n"
+    "and byte offset).\n";
 
 const char kEncodeHelp[] =
-    "usage: tokwise encode [count's options] [FILE]\n"
+    "usage: tokwise encode [--encoding NAME | --model MODEL | --tiktoken FILE --encoding NAME]\n"
+    "                      [--special text|recognize|reject] [--replace-invalid] [FILE]\n"
     "\n"
-    "Prints the token ids of FILE (or standard input), space-separated, on one line.\n"
-    "Special-token strings are an error unless --special says otherwise.\n";
+    "Prints the token ids of FILE (or standard input), space-separated, on one line, as\n"
+    "tiktoken's encode() returns them. Special-token strings such as <|endoftext|> are an\n"
+    "error (naming the byte offset) unless --special says otherwise. The options are those\n"
+    "of 'tokwise count'.\n"
+    "\n"
+    "Example:\n"
+    "  echo -n 'hello world' | tokwise encode --model gpt-4    # 15339 1917\n"
+    "\n"
+    "Exit codes: 0 ok, 1 usage error, 2 input error.\n";
 
 const char kDecodeHelp[] =
     "usage: tokwise decode [--encoding NAME | --model MODEL | --tiktoken FILE --encoding NAME]\n"
     "                      [IDS...]\n"
     "\n"
     "Writes the bytes of the given token ids (or of whitespace-separated ids read from\n"
-    "standard input) to standard output.\n";
+    "standard input) to standard output. Encoding options as for 'tokwise count'.\n"
+    "\n"
+    "Example:\n"
+    "  echo 15339 1917 | tokwise decode --encoding cl100k_base   # hello world\n"
+    "\n"
+    "Exit codes: 0 ok, 1 usage error, 2 input error (an id that is not a token, naming it).\n";
 
 struct Args {
   std::string encoding;

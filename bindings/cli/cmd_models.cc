@@ -23,7 +23,14 @@ const char kModelsHelp[] =
     "  --provider NAME    only models of this provider (openai, anthropic, google, ...)\n"
     "  --catalog FILE     lay a catalog in tokwise's JSON form over the built-in one\n"
     "  --litellm FILE     lay a LiteLLM model_prices_and_context_window.json over it\n"
-    "Overrides apply in the order given; an entry with the same id replaces the built-in one.\n";
+    "Overrides apply in the order given; an entry with the same id replaces the built-in one.\n"
+    "\n"
+    "Examples:\n"
+    "  tokwise models --provider anthropic\n"
+    "  tokwise models openrouter/openai/gpt-4o claude-3-5-sonnet@20240620\n"
+    "\n"
+    "Exit codes: 0 ok, 1 usage error (bad option), 2 input error (a MODEL the catalog does\n"
+    "not know, or a catalog file that does not parse, naming the JSON path).\n";
 
 struct Args {
   bool json = false;

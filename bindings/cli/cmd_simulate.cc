@@ -48,7 +48,17 @@ const char kSimulateHelp[] =
     "  --users N --runs-per-user N\n"
     "                        also forecast daily and monthly tokens and dollars\n"
     "  --gpu-hourly USD --gpu-tokens-per-second N\n"
-    "                        also compute the self-hosting break-even\n";
+    "                        also compute the self-hosting break-even\n"
+    "\n"
+    "Examples:\n"
+    "  tokwise simulate --levels\n"
+    "  tokwise simulate research-agent --model claude-sonnet-4-5 --cache 5m --what-ifs\n"
+    "  tokwise simulate my_agent.json --users 10000 --runs-per-user 3\n"
+    "To account for a run that really happened, use 'tokwise report TRACE'.\n"
+    "\n"
+    "Exit codes: 0 ok, 1 usage error (bad option, unknown --model), 2 input error (neither\n"
+    "a preset nor a readable spec file, or a spec that does not parse: the message names the\n"
+    "file and JSON path).\n";
 
 struct Args {
   std::string target;

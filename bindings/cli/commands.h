@@ -25,6 +25,7 @@ int RunPreflight(int argc, char** argv);
 bool UsesTokenizerOptions(int argc, char** argv);
 int RunWithTokenizer(int argc, char** argv, bool encode);
 int RunDecodeWithTokenizer(int argc, char** argv);
+int RunReport(int argc, char** argv);
 
 }  // namespace tokwise::cli
 

@@ -19,6 +19,8 @@ struct Command {
 
 // One line per command: name, summary, entry point.
 const Command kCommands[] = {
+    {"report", "where every token of an agent trace went, call by call, and what it cost",
+     tokwise::cli::RunReport},
     {"count", "count the tokens of files or of standard input", tokwise::cli::RunCount},
     {"encode", "print the token ids of a file or of standard input", tokwise::cli::RunEncode},
     {"decode", "turn token ids back into text", tokwise::cli::RunDecode},
@@ -34,7 +36,13 @@ const Command kCommands[] = {
 void PrintHelp(FILE* out) {
   std::fprintf(out, "usage: tokwise <command> [options]\n\ncommands:\n");
   for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
-  std::fprintf(out, "\nRun 'tokwise <command> --help' for the options of a command.\n");
+  std::fprintf(out,
+               "\nStart here:\n"
+               "  tokwise report examples/research_agent.jsonl  # where a run's tokens went\n"
+               "  tokwise simulate --levels                     # what each setup costs\n"
+               "\nRun 'tokwise <command> --help' for the options of a command.\n"
+               "Exit codes: 0 ok, 1 usage error, 2 input error (the message names the file and\n"
+               "the position in it).\n");
 }
 
 }  // namespace

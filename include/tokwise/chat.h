@@ -333,6 +333,13 @@ struct ChatCount {
 
   // Tokens of each message (content and its own framing), in ChatRequest::messages order.
   std::vector<uint64_t> message_tokens;
+  // The same by kind. With an anthropic_text_factor other than 1 each kind's text is scaled
+  // and rounded on its own, so these can differ from message_tokens[i] (and their sum over
+  // messages from `total`) by the rounding; with the factor 1 they add up exactly.
+  std::vector<std::array<uint64_t, kNumCountKinds>> message_by_kind;
+  // Tokens priming the reply (in by_kind[kFraming]); the rest of `total` beyond the messages
+  // is the tool definitions (with their framing and any hidden tool prompt).
+  uint64_t reply_priming = 0;
 
   // For each ChatRequest::cache_markers entry: the tokens of the prompt prefix up to and
   // including the marked block, in Anthropic's prefix order (tools, system, messages).

@@ -1159,6 +1159,7 @@ absl::Status Counter::Run() {
   out_->label = CountLabel::kExact;
   out_->cache_prefix_tokens.assign(req_.cache_markers.size(), 0);
   out_->message_tokens.reserve(req_.messages.size());
+  out_->message_by_kind.reserve(req_.messages.size());
 
   const bool openai = provider_ == Provider::kOpenAI;
   if (!openai) Record(kAnthropicTokenizer, "");
@@ -1212,11 +1213,14 @@ absl::Status Counter::Run() {
     }
     Accumulate(tally);
     out_->message_tokens.push_back(MessageTotal(tally));
+    std::array<uint64_t, kNumCountKinds>& by_kind = out_->message_by_kind.emplace_back();
+    for (size_t k = 0; k < kNumCountKinds; ++k) by_kind[k] = Scale(tally.text[k]) + tally.fixed[k];
   }
 
   // Every reply is primed with "<|start|>assistant<|message|>".
   const uint32_t priming = openai ? openai_.reply_priming : kAnthropicPriming;
   fixed_[K(CountKind::kFraming)] += priming;
+  out_->reply_priming = priming;
 
   out_->total = 0;
   for (size_t k = 0; k < kNumCountKinds; ++k) {
