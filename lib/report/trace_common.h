@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "base/json.h"
 #include "simdjson.h"
 #include "tokwise/trace.h"
 
@@ -19,9 +20,8 @@ namespace tokwise::report_internal {
 
 namespace dom = simdjson::dom;
 
-// Appends `s` as a JSON string literal (quotes included). Invalid UTF-8 is copied as is: the
-// chat parser reports it with its path when the body is counted.
-void AppendJsonString(std::string_view s, std::string* out);
+// One JSON string escaper for the whole library (lib/base/json.h).
+using base::AppendJsonString;
 
 // Compact JSON text of a DOM element.
 std::string ToJson(dom::element e);
