@@ -535,7 +535,8 @@ absl::StatusOr<Resolution> Catalog::Resolve(std::string_view model) const {
   }
 
   std::string hint =
-      "; add it with a catalog override (tokwise models --catalog FILE or --litellm FILE)";
+      "; add it with a catalog override (Catalog::FromJson / FromLiteLlmJson and Merge; "
+      "`tokwise models --catalog FILE` shows how a file resolves)";
   if (azure) {
     hint = absl::StrCat(
         "; an Azure deployment name is chosen by its owner: name the deployment after the "
