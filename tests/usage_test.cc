@@ -227,3 +227,25 @@ TEST(Usage, ManyThreadsAtOnce) {
 
 }  // namespace
 }  // namespace tokwise
+
+namespace tokwise {
+namespace {
+
+// prompt_tokens beside input_tokens are two readings of one call: detection refuses to guess
+// (a new-user test found it silently took the Chat reading).
+TEST(UsageDetection, ChatCountsBesideInputTokensAreAMixture) {
+  auto mixed = NormalizeUsage(
+      R"({"usage":{"prompt_tokens":10,"completion_tokens":5,"input_tokens":3}})");
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_NE(std::string(mixed.status().message()).find("more than one provider format"),
+            std::string::npos)
+      << mixed.status();
+  // Named explicitly, the other format's fields are ignored, as documented.
+  auto chat = NormalizeUsage(R"({"prompt_tokens":10,"completion_tokens":5,"input_tokens":3})",
+                             UsageFormat::kOpenAiChat);
+  ASSERT_TRUE(chat.ok()) << chat.status();
+  EXPECT_EQ(chat->uncached_input, 10u);
+}
+
+}  // namespace
+}  // namespace tokwise

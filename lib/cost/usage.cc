@@ -338,8 +338,11 @@ absl::StatusOr<UsageFormat> Detect(const Raw& raw) {
   const bool chat = (p & kChatOnly) != 0;
   const bool responses = (p & kResponsesOnly) != 0 || raw.responses_details;
   const bool anthropic = (p & kAnthropicOnly) != 0 || raw.cache_creation_object;
+  // input_tokens / output_tokens belong to the Responses and Anthropic shapes: beside Chat's
+  // prompt_tokens they are a second, conflicting reading of the same call.
+  const bool in_out = (p & (Bit(kInputTokens) | Bit(kOutputTokens))) != 0;
   const int kinds = int{gemini} + int{chat} + int{responses} + int{anthropic};
-  if (kinds > 1) {
+  if (kinds > 1 || (chat && in_out)) {
     return PathError(raw.path, absl::StrCat("fields of more than one provider format (",
                                             ListFields(p), "); name the format explicitly"));
   }
