@@ -251,7 +251,7 @@ int RunDecode(int argc, char** argv) {
     errno = 0;
     unsigned long long v = std::strtoull(w.c_str(), &end, 10);
     if (w.empty() || *end != '\0' || errno != 0 || v > 0xFFFFFFFFull || w[0] == '-') {
-      std::fprintf(stderr, "tokwise: token %zu: '%s' is not a token id\n", i + 1, w.c_str());
+      std::fprintf(stderr, "tokwise: token at index %zu: '%s' is not a token id\n", i, w.c_str());
       return kInput;
     }
     ids.push_back(static_cast<tokwise::TokenId>(v));

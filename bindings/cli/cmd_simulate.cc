@@ -177,7 +177,9 @@ bool ParseArgs(int argc, char** argv, Args* a, std::string* err) {
     a->target.clear();
   }
   if ((a->gpu_hourly_micro > 0) != (a->gpu_tps > 0)) {
-    *err = "give both --gpu-hourly and --gpu-tokens-per-second";
+    *err = a->gpu_hourly_micro > 0 || a->gpu_tps > 0
+               ? "--gpu-hourly and --gpu-tokens-per-second go together, each above 0"
+               : "give both --gpu-hourly and --gpu-tokens-per-second";
     return false;
   }
   return true;
