@@ -59,4 +59,29 @@ bool ReadInputFile(const std::string& path, std::string* out, std::string* err,
   return ok;
 }
 
+absl::StatusOr<Catalog> CatalogWithOverrides(
+    const std::vector<std::pair<bool, std::string>>& overrides) {
+  Catalog catalog = Catalog::Default();
+  for (const auto& [litellm, path] : overrides) {
+    size_t skipped = 0;
+    absl::StatusOr<Catalog> extra =
+        litellm ? Catalog::FromLiteLlmJsonFile(path, &skipped) : Catalog::FromJsonFile(path);
+    if (!extra.ok()) return extra.status();
+    if (absl::Status st = catalog.Merge(*extra); !st.ok()) return st;
+  }
+  return catalog;
+}
+
+bool ParseCatalogOption(int argc, char** argv, int* i,
+                        std::vector<std::pair<bool, std::string>>* overrides, std::string* err) {
+  const std::string arg = argv[*i];
+  if (arg != "--catalog" && arg != "--litellm") return false;
+  if (*i + 1 >= argc) {
+    *err = "option " + arg + " needs a file";
+    return true;
+  }
+  overrides->emplace_back(arg == "--litellm", argv[++*i]);
+  return true;
+}
+
 }  // namespace tokwise::cli

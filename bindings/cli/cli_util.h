@@ -4,6 +4,11 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "tokwise/catalog.h"
 
 namespace tokwise::cli {
 
@@ -16,6 +21,16 @@ inline constexpr uint64_t kMaxInputBytes = uint64_t{1} << 30;  // 1 GiB
 // running out of memory.
 bool ReadInputFile(const std::string& path, std::string* out, std::string* err,
                    uint64_t max_bytes = kMaxInputBytes);
+
+// The embedded catalog with the given override files laid over it, in order; each entry is
+// (is_litellm, path). Errors name the file.
+absl::StatusOr<Catalog> CatalogWithOverrides(
+    const std::vector<std::pair<bool, std::string>>& overrides);
+
+// If argv[*i] is --catalog FILE or --litellm FILE, appends it to *overrides, advances *i past
+// the value and returns true; *err is set when the value is missing.
+bool ParseCatalogOption(int argc, char** argv, int* i,
+                        std::vector<std::pair<bool, std::string>>* overrides, std::string* err);
 
 }  // namespace tokwise::cli
 

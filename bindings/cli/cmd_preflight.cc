@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_util.h"
 #include "commands.h"
 #include "tokwise/budget.h"
 #include "tokwise/catalog.h"
@@ -30,6 +31,8 @@ const char kPreflightHelp[] =
     "budgets, and prints the decision: what is reserved, the projected cost, what remains in\n"
     "every limit, the largest max output that fits.\n"
     "\n"
+    "  --catalog FILE       lay a catalog override (tokwise's JSON) over the embedded one;\n"
+    "  --litellm FILE       or LiteLLM's model_prices_and_context_window.json (repeatable)\n"
     "  --model MODEL        a model of the catalog (e.g. gpt-4o); 'model:MODEL' is a scope;\n"
     "                       with --request, the request's \"model\" unless given\n"
     "  --request FILE       a chat request body (OpenAI Chat Completions or Responses,\n"
@@ -154,6 +157,7 @@ int RunPreflight(int argc, char** argv) {
   std::vector<std::string> scopes;
   bool json = false, dry_run = false, shrink = false, repair_ledger = false;
   UnixMicros lock_timeout = 10 * kMicrosPerSecond;  // Short runs queue for one folder.
+  std::vector<std::pair<bool, std::string>> catalog_overrides;  // (is_litellm, path)
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
     auto value = [&](std::string* out) {
@@ -169,7 +173,10 @@ int RunPreflight(int argc, char** argv) {
       return true;
     };
     bool ok = true;
-    if (arg == "--help" || arg == "-h") {
+    std::string catalog_err;
+    if (ParseCatalogOption(argc, argv, &i, &catalog_overrides, &catalog_err)) {
+      ok = catalog_err.empty();
+    } else if (arg == "--help" || arg == "-h") {
       std::fputs(kPreflightHelp, stdout);
       return kOk;
     } else if (arg == "--model" || arg == "-m") {
@@ -248,7 +255,9 @@ int RunPreflight(int argc, char** argv) {
   if (model_name.empty()) return Fail(kUsage, "preflight needs --model (see --help)");
   if (commit_output && dry_run) return Fail(kUsage, "--commit-output and --dry-run conflict");
 
-  absl::StatusOr<const ModelInfo*> model = Catalog::Default().Find(model_name);
+  absl::StatusOr<Catalog> catalog = CatalogWithOverrides(catalog_overrides);
+  if (!catalog.ok()) return Fail(kInput, std::string(catalog.status().message()));
+  absl::StatusOr<const ModelInfo*> model = catalog->Find(model_name);
   if (!model.ok()) return Fail(kUsage, std::string(model.status().message()));
 
   // The input tokens.

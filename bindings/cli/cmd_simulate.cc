@@ -32,6 +32,8 @@ const char kSimulateHelp[] =
     "\n"
     "  --model M             price with catalog model M (default: the spec's \"model\", else\n"
     "                        gpt-4o)\n"
+    "  --catalog FILE        lay a catalog override (tokwise's JSON) over the embedded one;\n"
+    "  --litellm FILE        or LiteLLM's model_prices_and_context_window.json (repeatable)\n"
     "  --cache MODE          provider (default: what the provider does unasked), off, auto,\n"
     "                        5m, 1h\n"
     "  --batch               batch prices (no caching)\n"
@@ -72,6 +74,7 @@ struct Args {
   bool forecast = false;
   int64_t gpu_hourly_micro = 0;
   uint64_t gpu_tps = 0;
+  std::vector<std::pair<bool, std::string>> catalog_overrides;  // (is_litellm, path)
 };
 
 bool ParseU64(const std::string& s, uint64_t* out) {
@@ -110,7 +113,9 @@ bool ParseArgs(int argc, char** argv, Args* a, std::string* err) {
       return true;
     };
     std::string v;
-    if (arg == "--help" || arg == "-h") {
+    if (ParseCatalogOption(argc, argv, &i, &a->catalog_overrides, err)) {
+      if (!err->empty()) return false;
+    } else if (arg == "--help" || arg == "-h") {
       a->help = true;
     } else if (arg == "--model" || arg == "-m") {
       if (!value(&a->model)) return false;
@@ -216,9 +221,12 @@ int RunSimulate(int argc, char** argv) {
 
   EvalOptions opt;
   opt.batch = a.batch;
+  absl::StatusOr<Catalog> catalog_or = CatalogWithOverrides(a.catalog_overrides);
+  if (!catalog_or.ok()) return Fail(std::string(catalog_or.status().message()), kInput);
+  const Catalog& catalog = *catalog_or;
 
   if (a.levels) {
-    auto model = Catalog::Default().Find(a.model.empty() ? "gpt-4o" : a.model);
+    auto model = catalog.Find(a.model.empty() ? "gpt-4o" : a.model);
     if (!model.ok()) return Fail(std::string(model.status().message()), kUsage);
     if (!a.cache.empty()) opt.cache.mode = *CacheModeFromName(a.cache);
     std::vector<ScenarioResult> rows;
@@ -258,7 +266,7 @@ int RunSimulate(int argc, char** argv) {
   if (!a.cache.empty()) opt.cache.mode = *CacheModeFromName(a.cache);
   const std::string model_name =
       !a.model.empty() ? a.model : (!spec_model.empty() ? spec_model : "gpt-4o");
-  auto model = Catalog::Default().Find(model_name);
+  auto model = catalog.Find(model_name);
   if (!model.ok()) return Fail(std::string(model.status().message()), kUsage);
 
   auto result = Evaluate(scenario, **model, opt);
@@ -272,7 +280,7 @@ int RunSimulate(int argc, char** argv) {
   if (a.what_ifs) {
     const ModelInfo* cheaper = nullptr;
     if (!a.cheaper.empty()) {
-      auto m = Catalog::Default().Find(a.cheaper);
+      auto m = catalog.Find(a.cheaper);
       if (!m.ok()) return Fail(std::string(m.status().message()), kUsage);
       cheaper = *m;
     }
