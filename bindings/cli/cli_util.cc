@@ -1,62 +1,51 @@
 #include "cli_util.h"
 
-#include <sys/stat.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <new>
+#include <utility>
+
+#include "base/file.h"
 
 namespace tokwise::cli {
 
 bool ReadInputFile(const std::string& path, std::string* out, std::string* err,
                    uint64_t max_bytes) {
-  const bool stdin_input = path == "-";
-  const std::string name = stdin_input ? "<stdin>" : path;
-  FILE* f = stdin_input ? stdin : std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    *err = name + ": cannot open: " + std::strerror(errno);
-    return false;
-  }
-  struct stat st;
-  if (fstat(fileno(f), &st) == 0) {
-    if (S_ISDIR(st.st_mode)) {
-      if (!stdin_input) std::fclose(f);
-      *err = name + ": is a directory";
+  if (path != "-") {
+    absl::StatusOr<std::string> data = base::ReadFile(path, max_bytes);
+    if (!data.ok()) {
+      *err = std::string(data.status().message());
       return false;
     }
-    if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > max_bytes) {
-      if (!stdin_input) std::fclose(f);
-      *err = name + ": " + std::to_string(st.st_size) + " bytes; the limit is " +
-             std::to_string(max_bytes) + " bytes";
-      return false;
-    }
+    *out = std::move(*data);
+    return true;
   }
+  // Standard input: read to the end, within the same limit.
   out->clear();
-  bool ok = true;
   try {
     char buf[1 << 16];
     size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
+    while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) {
       if (out->size() + n > max_bytes) {
-        *err = name + ": more than " + std::to_string(max_bytes) + " bytes; the limit is " +
-               std::to_string(max_bytes) + " bytes";
-        ok = false;
-        break;
+        *err = "<stdin>: more than " + std::to_string(max_bytes) + " bytes; the limit is " +
+               std::to_string(max_bytes);
+        out->clear();
+        return false;
       }
       out->append(buf, n);
     }
-    if (ok && std::ferror(f)) {
-      *err = name + ": read error: " + std::strerror(errno);
-      ok = false;
-    }
   } catch (const std::bad_alloc&) {
-    *err = name + ": not enough memory to read it";
-    ok = false;
+    *err = "<stdin>: not enough memory to read it";
+    out->clear();
+    return false;
   }
-  if (!stdin_input) std::fclose(f);
-  if (!ok) out->clear();
-  return ok;
+  if (std::ferror(stdin)) {
+    *err = std::string("<stdin>: read error: ") + std::strerror(errno);
+    out->clear();
+    return false;
+  }
+  return true;
 }
 
 absl::StatusOr<Catalog> CatalogWithOverrides(

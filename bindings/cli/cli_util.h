@@ -8,13 +8,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "base/file.h"
 #include "tokwise/catalog.h"
 
 namespace tokwise::cli {
 
 // Inputs larger than this are refused with a message rather than read into memory: exact
 // counting needs the whole text, and a mistaken /dev/zero must not eat the machine.
-inline constexpr uint64_t kMaxInputBytes = uint64_t{1} << 30;  // 1 GiB
+inline constexpr uint64_t kMaxInputBytes = base::kMaxFileBytes;
 
 // Reads a whole file, or standard input for "-". False with a message naming the path on: a
 // missing or unreadable file, a directory, a read error, more than `max_bytes` bytes, or

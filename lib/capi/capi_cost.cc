@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/file.h"
 #include "capi/capi_internal.h"
 #include "capi/capi_types.h"
 #include "tokwise/catalog.h"
@@ -240,19 +241,12 @@ tokwise_status tokwise_catalog_from_file(const char* path, tokwise_catalog_forma
                                          int over_default, tokwise_catalog** out) {
   return Guard([&] {
     if (path == nullptr || out == nullptr) return InvalidArgument("path or out is NULL");
-    std::FILE* f = std::fopen(path, "rb");
-    if (f == nullptr) {
-      const int err = errno;
-      return Fail(TOKWISE_STATUS_IO, absl::StrCat(path, ": cannot open: ", std::strerror(err)));
+    absl::StatusOr<std::string> text = tokwise::base::ReadFile(path);
+    if (!text.ok()) {
+      const absl::string_view m = text.status().message();
+      return Fail(TOKWISE_STATUS_IO, std::string_view(m.data(), m.size()));
     }
-    std::string text;
-    char chunk[1 << 16];
-    size_t got;
-    while ((got = std::fread(chunk, 1, sizeof chunk, f)) > 0) text.append(chunk, got);
-    const bool failed = std::ferror(f) != 0;
-    std::fclose(f);
-    if (failed) return Fail(TOKWISE_STATUS_IO, absl::StrCat(path, ": read error"));
-    return CatalogFromText(text, format, over_default, path, out);
+    return CatalogFromText(*text, format, over_default, path, out);
   });
 }
 

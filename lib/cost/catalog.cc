@@ -2,14 +2,13 @@
 #include "tokwise/catalog.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/file.h"
 #include "base/json_depth.h"
 #include "base/strings.h"
 #include "cost/decimal.h"
@@ -277,21 +276,8 @@ absl::StatusOr<Catalog> Catalog::FromJson(std::string_view json) {
   return catalog;
 }
 
-namespace {
-
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
-  return buf.str();
-}
-
-}  // namespace
-
 absl::StatusOr<Catalog> Catalog::FromJsonFile(const std::string& path) {
-  auto text = ReadWholeFile(path);
+  auto text = base::ReadFile(path);
   if (!text.ok()) return text.status();
   auto catalog = FromJson(*text);
   if (!catalog.ok()) {
@@ -302,7 +288,7 @@ absl::StatusOr<Catalog> Catalog::FromJsonFile(const std::string& path) {
 }
 
 absl::StatusOr<Catalog> Catalog::FromLiteLlmJsonFile(const std::string& path, size_t* skipped) {
-  auto text = ReadWholeFile(path);
+  auto text = base::ReadFile(path);
   if (!text.ok()) return text.status();
   auto catalog = FromLiteLlmJson(*text, skipped);
   if (!catalog.ok()) {

@@ -1,14 +1,12 @@
 #include "tokwise/encoding.h"
 
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "base/file.h"
 #include "base/strings.h"
 #include "encoding/bpe.h"
 #include "encoding/embedded.h"
@@ -283,33 +281,13 @@ absl::StatusOr<std::shared_ptr<const Encoding>> Encoding::FromTiktokenBytes(
 
 absl::StatusOr<std::shared_ptr<const Encoding>> Encoding::FromTiktokenFile(
     const std::string& path, const EncodingSpec& spec) {
-  ErrorDetails io;
-  io.reason = ErrorReason::kIo;
-  struct stat st;
-  if (stat(path.c_str(), &st) == 0) {
-    if (S_ISDIR(st.st_mode)) {
-      return WithErrorDetails(
-          absl::InvalidArgumentError(absl::StrCat("rank file ", path, " is a directory")), io);
-    }
-    // Real rank files are a few MB; refuse absurd sizes before reading them.
-    constexpr off_t kMaxRankFileBytes = off_t{1} << 30;
-    if (S_ISREG(st.st_mode) && st.st_size > kMaxRankFileBytes) {
-      return WithErrorDetails(
-          absl::InvalidArgumentError(absl::StrCat("rank file ", path, " has ", st.st_size,
-                                                  " bytes; the limit is ", kMaxRankFileBytes)),
-          io);
-    }
+  absl::StatusOr<std::string> bytes = base::ReadFile(path);
+  if (!bytes.ok()) {
+    ErrorDetails io;
+    io.reason = ErrorReason::kIo;
+    return WithErrorDetails(PrefixErrorMessage(bytes.status(), "rank file "), io);
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return WithErrorDetails(absl::NotFoundError(absl::StrCat("cannot open rank file ", path)), io);
-  }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) {
-    return WithErrorDetails(absl::DataLossError(absl::StrCat("cannot read rank file ", path)), io);
-  }
-  auto enc = FromTiktokenBytes(buf.str(), spec);
+  auto enc = FromTiktokenBytes(*bytes, spec);
   if (!enc.ok()) return PrefixErrorMessage(enc.status(), absl::StrCat(path, ": "));
   return enc;
 }

@@ -1,6 +1,5 @@
 #include "tokwise/tokenizer.h"
 
-#include <sys/stat.h>
 
 #include <cctype>
 #include <cmath>
@@ -9,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "base/file.h"
 #include "encoding/hf_tokenizer.h"
 #include "encoding/normalizer.h"
 #include "encoding/spm_backend.h"
@@ -23,44 +23,6 @@ using encoding_internal::HfTokenizer;
 using encoding_internal::SpmBackend;
 
 namespace {
-
-// Files larger than this are refused before reading: bounded memory for any input.
-constexpr uint64_t kMaxTokenizerFileBytes = uint64_t{1} << 30;
-
-// Reads a whole file. NotFound / DataLoss / InvalidArgument (too large) name the path.
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  struct stat st;
-  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory"));
-  }
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return absl::NotFoundError(absl::StrCat("cannot open ", path));
-  std::string data;
-  if (std::fseek(f, 0, SEEK_END) == 0) {
-    long size = std::ftell(f);
-    if (size > 0 && static_cast<uint64_t>(size) > kMaxTokenizerFileBytes) {
-      std::fclose(f);
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ": ", size, " bytes; the limit is ", kMaxTokenizerFileBytes));
-    }
-    if (size > 0) data.reserve(static_cast<size_t>(size) + 64);
-    std::fseek(f, 0, SEEK_SET);
-  }
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
-    data.append(buf, n);
-    if (data.size() > kMaxTokenizerFileBytes) {
-      std::fclose(f);
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ": larger than the limit of ", kMaxTokenizerFileBytes, " bytes"));
-    }
-  }
-  bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) return absl::DataLossError(absl::StrCat("cannot read ", path));
-  return data;
-}
 
 absl::Status WithPath(const absl::Status& st, const std::string& path) {
   return absl::Status(st.code(), absl::StrCat(path, ": ", st.message()));
@@ -366,7 +328,7 @@ absl::StatusOr<std::shared_ptr<const Tokenizer>> Tokenizer::FromHfJson(std::stri
 
 absl::StatusOr<std::shared_ptr<const Tokenizer>> Tokenizer::FromHfJsonFile(const std::string& path,
                                                                            std::string name) {
-  auto data = ReadWholeFile(path);
+  auto data = base::ReadFile(path);
   if (!data.ok()) return data.status();
   auto hf = HfTokenizer::FromOwnedJson(std::move(*data));
   if (!hf.ok()) return WithPath(hf.status(), path);
@@ -396,7 +358,7 @@ absl::StatusOr<std::shared_ptr<const Tokenizer>> Tokenizer::FromSentencePiece(
 
 absl::StatusOr<std::shared_ptr<const Tokenizer>> Tokenizer::FromSentencePieceFile(
     const std::string& path, const SentencePieceOptions& options, std::string name) {
-  auto data = ReadWholeFile(path);
+  auto data = base::ReadFile(path);
   if (!data.ok()) return data.status();
   auto tok = FromSentencePiece(*data, name.empty() ? "spm:" + path : std::move(name), options);
   if (!tok.ok()) return WithPath(tok.status(), path);
@@ -418,7 +380,7 @@ absl::StatusOr<std::shared_ptr<const Tokenizer>> Tokenizer::ClaudeLegacyFromTikt
 
 absl::StatusOr<std::shared_ptr<const Tokenizer>> Tokenizer::ClaudeLegacyFromTiktokenFile(
     const std::string& path) {
-  auto data = ReadWholeFile(path);
+  auto data = base::ReadFile(path);
   if (!data.ok()) return data.status();
   auto tok = ClaudeLegacyFromTiktoken(*data);
   if (!tok.ok()) return WithPath(tok.status(), path);
@@ -426,7 +388,7 @@ absl::StatusOr<std::shared_ptr<const Tokenizer>> Tokenizer::ClaudeLegacyFromTikt
 }
 
 absl::StatusOr<std::shared_ptr<const Tokenizer>> Tokenizer::FromFile(const std::string& path) {
-  auto data = ReadWholeFile(path);
+  auto data = base::ReadFile(path);
   if (!data.ok()) return data.status();
   size_t i = 0;
   while (i < data->size() && std::isspace(static_cast<unsigned char>((*data)[i]))) ++i;

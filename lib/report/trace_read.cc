@@ -1,12 +1,11 @@
 // Trace formats: names, detection, the reader entry points, request logs and conversations.
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/file.h"
 #include "report/trace_common.h"
 #include "tokwise/trace.h"
 
@@ -209,17 +208,9 @@ absl::StatusOr<Trace> ReadTrace(std::string_view bytes, std::string_view name, T
 }
 
 absl::StatusOr<Trace> ReadTraceFile(const std::string& path, TraceFormat format) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int e = errno;
-    const std::string msg = absl::StrCat(path, ": cannot open: ", std::strerror(e));
-    return e == EACCES ? absl::PermissionDeniedError(msg) : absl::NotFoundError(msg);
-  }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
-  const std::string bytes = buf.str();
-  return ReadTrace(bytes, BaseName(path), format);
+  absl::StatusOr<std::string> bytes = base::ReadFile(path);
+  if (!bytes.ok()) return bytes.status();
+  return ReadTrace(*bytes, BaseName(path), format);
 }
 
 namespace report_internal {
