@@ -3,7 +3,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <cstdlib>
 #include <new>
+#include <sstream>
 #include <utility>
 
 #include "base/file.h"
@@ -44,6 +46,31 @@ bool ReadInputFile(const std::string& path, std::string* out, std::string* err,
     *err = std::string("<stdin>: read error: ") + std::strerror(errno);
     out->clear();
     return false;
+  }
+  return true;
+}
+
+bool ReadTokenIds(const std::vector<std::string>& words, std::vector<uint32_t>* ids,
+                  std::string* err) {
+  std::vector<std::string> read;
+  if (words.empty()) {
+    std::string in;
+    if (!ReadInputFile("-", &in, err)) return false;
+    std::istringstream ss(in);
+    for (std::string w; ss >> w;) read.push_back(std::move(w));
+  }
+  const std::vector<std::string>& all = words.empty() ? read : words;
+  ids->clear();
+  for (size_t i = 0; i < all.size(); ++i) {
+    const std::string& w = all[i];
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long v = std::strtoull(w.c_str(), &end, 10);
+    if (w.empty() || *end != '\0' || errno != 0 || v > 0xFFFFFFFFull || w[0] == '-') {
+      *err = "token at index " + std::to_string(i) + ": '" + w + "' is not a token id";
+      return false;
+    }
+    ids->push_back(static_cast<uint32_t>(v));
   }
   return true;
 }

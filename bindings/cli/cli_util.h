@@ -23,6 +23,12 @@ inline constexpr uint64_t kMaxInputBytes = base::kMaxFileBytes;
 bool ReadInputFile(const std::string& path, std::string* out, std::string* err,
                    uint64_t max_bytes = kMaxInputBytes);
 
+// Token ids for decode: `words` (the command's arguments), or whitespace-separated words read
+// from standard input when there are none. False with a message naming the first word that
+// is not an id (0 .. 2^32-1) and its index.
+bool ReadTokenIds(const std::vector<std::string>& words, std::vector<uint32_t>* ids,
+                  std::string* err);
+
 // The embedded catalog with the given override files laid over it, in order; each entry is
 // (is_litellm, path). Errors name the file.
 absl::StatusOr<Catalog> CatalogWithOverrides(

@@ -5,9 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -234,27 +232,10 @@ int RunDecode(int argc, char** argv) {
     // A rank file that cannot be read or parsed is an input error; a bad name is usage.
     return a.tiktoken.empty() ? kUsage : kInput;
   }
-  std::vector<std::string> words = a.positional;
-  if (words.empty()) {
-    std::string in;
-    if (!ReadInputFile("-", &in, &err)) {
-      std::fprintf(stderr, "tokwise: %s\n", err.c_str());
-      return kInput;
-    }
-    std::istringstream ss(in);
-    words.assign(std::istream_iterator<std::string>(ss), std::istream_iterator<std::string>());
-  }
   std::vector<tokwise::TokenId> ids;
-  for (size_t i = 0; i < words.size(); ++i) {
-    const std::string& w = words[i];
-    char* end = nullptr;
-    errno = 0;
-    unsigned long long v = std::strtoull(w.c_str(), &end, 10);
-    if (w.empty() || *end != '\0' || errno != 0 || v > 0xFFFFFFFFull || w[0] == '-') {
-      std::fprintf(stderr, "tokwise: token at index %zu: '%s' is not a token id\n", i, w.c_str());
-      return kInput;
-    }
-    ids.push_back(static_cast<tokwise::TokenId>(v));
+  if (!ReadTokenIds(a.positional, &ids, &err)) {
+    std::fprintf(stderr, "tokwise: %s\n", err.c_str());
+    return kInput;
   }
   auto bytes = (*enc)->Decode(ids);
   if (!bytes.ok()) {

@@ -8,7 +8,6 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -230,27 +229,10 @@ int RunDecodeWithTokenizer(int argc, char** argv) {
     return a.tokenizer.empty() ? kUsage : kInput;
   }
   // Ids come from the arguments, or whitespace-separated from standard input.
-  std::vector<std::string> words = a.files;
-  if (words.empty()) {
-    std::string in;
-    if (!ReadInputFile("-", &in, &err)) {
-      std::fprintf(stderr, "tokwise: %s\n", err.c_str());
-      return kInput;
-    }
-    std::istringstream ss(in);
-    for (std::string w; ss >> w;) words.push_back(w);
-  }
   std::vector<TokenId> ids;
-  for (size_t i = 0; i < words.size(); ++i) {
-    const std::string& w = words[i];
-    char* end = nullptr;
-    errno = 0;
-    unsigned long long v = std::strtoull(w.c_str(), &end, 10);
-    if (w.empty() || *end != '\0' || errno != 0 || v > 0xFFFFFFFFull || w[0] == '-') {
-      std::fprintf(stderr, "tokwise: token at index %zu: '%s' is not a token id\n", i, w.c_str());
-      return kInput;
-    }
-    ids.push_back(static_cast<TokenId>(v));
+  if (!ReadTokenIds(a.files, &ids, &err)) {
+    std::fprintf(stderr, "tokwise: %s\n", err.c_str());
+    return kInput;
   }
   auto text = (*tok)->Decode(ids);
   if (!text.ok()) {
