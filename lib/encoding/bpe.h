@@ -153,23 +153,18 @@ void MergeLarge(const Vocab& vocab, const uint8_t* p, size_t n, MergeScratch& s,
   for (uint32_t i = 0; i < n; i = s.next[i]) emit(vocab.Lookup(p + i, s.next[i] - i));
 }
 
-// Encodes one piece: whole-piece lookup first (tiktoken does the same, and most pieces are
-// tokens), then merging.
+// The rest of EncodePiece(): pieces longer than 8 bytes, and short pieces that are not one
+// token. Kept out of line so that the common case inlines into the scanning loop.
 template <class Emit>
-void EncodePiece(const Vocab& vocab, const uint8_t* p, size_t n, MergeScratch& scratch,
-                 Emit&& emit) {
+[[gnu::noinline]] void EncodePieceSlow(const Vocab& vocab, const uint8_t* p, size_t n,
+                                       MergeScratch& scratch, Emit& emit) {
   if (n == 1) {
     emit(vocab.ByteRank(p[0]));
     return;
   }
   if (n == 2) {
-    uint32_t r = vocab.PairRank(p[0], p[1]);
-    if (r != kNoRank) {
-      emit(r);
-    } else {
-      emit(vocab.ByteRank(p[0]));
-      emit(vocab.ByteRank(p[1]));
-    }
+    emit(vocab.ByteRank(p[0]));
+    emit(vocab.ByteRank(p[1]));
     return;
   }
   if (n <= PieceCache::kMaxBytes) {
@@ -182,7 +177,8 @@ void EncodePiece(const Vocab& vocab, const uint8_t* p, size_t n, MergeScratch& s
     }
     uint32_t tokens[kSmallPiece];
     size_t ntok = 0;
-    uint32_t r = vocab.LookupHashed(p, n, h);
+    // Pieces of up to 8 bytes reach here only when they are not one token.
+    uint32_t r = n <= 8 ? kNoRank : vocab.LookupHashed(p, n, h);
     if (r != kNoRank) {
       tokens[ntok++] = r;
     } else {
@@ -209,10 +205,26 @@ void EncodePiece(const Vocab& vocab, const uint8_t* p, size_t n, MergeScratch& s
   }
   scratch.long_out.clear();
   if (EncodeLongPiece(vocab, p, n, &scratch.long_out)) {
-    for (uint32_t r : scratch.long_out) emit(r);
+    for (uint32_t t : scratch.long_out) emit(t);
     return;
   }
   MergeLarge(vocab, p, n, scratch, emit);
+}
+
+// Encodes one piece (n >= 1). Most pieces of ordinary text are single tokens of at most 8
+// bytes: those cost one line of the short index, inline. tiktoken too looks the whole piece
+// up first. The rest: EncodePieceSlow().
+template <class Emit>
+inline void EncodePiece(const Vocab& vocab, const uint8_t* p, size_t n, MergeScratch& scratch,
+                        Emit&& emit) {
+  if (n <= 8) {
+    const uint32_t r = vocab.LookupShort(Vocab::ShortKey(p, n), n);
+    if (r != kNoRank) {
+      emit(r);
+      return;
+    }
+  }
+  EncodePieceSlow(vocab, p, n, scratch, emit);
 }
 
 }  // namespace tokwise::encoding_internal

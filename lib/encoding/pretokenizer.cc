@@ -28,40 +28,6 @@ struct AsciiClasses {
 };
 constexpr AsciiClasses kAscii;
 
-// Flags of each ASCII byte for the fast paths below.
-enum : uint8_t {
-  kUpperA = 1,   // A-Z
-  kLowerA = 2,   // a-z
-  kDigitA = 4,   // 0-9
-  kSpaceA = 8,   // \t \n \v \f \r space
-  kOtherA = 16,  // Everything else below 0x80: [^\s\p{L}\p{N}]
-};
-struct AsciiFlags {
-  uint8_t f[256];
-  constexpr AsciiFlags() : f() {
-    for (int i = 0; i < 128; ++i) {
-      uint8_t k = kOtherA;
-      if (i >= 'A' && i <= 'Z') k = kUpperA;
-      if (i >= 'a' && i <= 'z') k = kLowerA;
-      if (i >= '0' && i <= '9') k = kDigitA;
-      if (i == ' ' || (i >= 0x09 && i <= 0x0D)) k = kSpaceA;
-      f[i] = k;
-    }
-    // Bytes >= 0x80 have no flag: every fast path stops at them and defers to the general
-    // scanner, which decodes the character.
-  }
-};
-constexpr AsciiFlags kFlags;
-constexpr size_t kFallback = 0;
-
-// Ends of runs of ASCII bytes with any of the given flags. *non_ascii is set when the run
-// stopped at a byte >= 0x80 (whose character may or may not continue the run).
-inline size_t AsciiRun(const uint8_t* s, size_t i, size_t n, uint8_t flags, bool* non_ascii) {
-  while (i < n && (kFlags.f[s[i]] & flags)) ++i;
-  *non_ascii = i < n && s[i] >= 0x80;
-  return i;
-}
-
 struct Char {
   CharClass cls;
   uint32_t cp;
@@ -192,43 +158,14 @@ size_t NextPieceGpt2(const uint8_t* s, size_t i, size_t n) {
   return WhitespaceEnd(s, i, n, /*newlines=*/false);
 }
 
-// '(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+
-// |\s++$|\s*[\r\n]|\s+(?!\S)|\s
-// The common ASCII cases of cl100k's pattern; kFallback whenever a byte >= 0x80 could change
-// the outcome, and for apostrophes and whitespace.
-inline size_t Cl100kAscii(const uint8_t* s, size_t i, size_t n) {
-  const uint8_t c = s[i];
-  const uint8_t f = kFlags.f[c];
-  bool na;
-  if (f == 0 || c == '\'') return kFallback;
-  const bool letter = f & (kUpperA | kLowerA);
-  const bool prefix = (f & (kOtherA | kSpaceA)) && c != '\r' && c != '\n';
-  if (letter || (prefix && i + 1 < n && (kFlags.f[s[i + 1]] & (kUpperA | kLowerA)))) {
-    size_t e = AsciiRun(s, letter ? i : i + 1, n, kUpperA | kLowerA, &na);
-    return na ? kFallback : e;
-  }
-  if (f & kDigitA) {  // \p{N}{1,3}
-    size_t j = i + 1;
-    for (int count = 1; count < 3 && j < n; ++count) {
-      if (s[j] >= 0x80) return kFallback;
-      if (!(kFlags.f[s[j]] & kDigitA)) break;
-      ++j;
-    }
-    return j;
-  }
-  // ' ?[^\s\p{L}\p{N}]+[\r\n]*'
-  size_t start = i;
-  if (c == ' ' && i + 1 < n && (kFlags.f[s[i + 1]] & kOtherA)) start = i + 1;
-  if (start == i && !(f & kOtherA)) return kFallback;
-  if (start == i && i + 1 < n && s[i + 1] >= 0x80) return kFallback;
-  size_t j = AsciiRun(s, start, n, kOtherA, &na);
-  if (na) return kFallback;
-  while (j < n && (s[j] == '\r' || s[j] == '\n')) ++j;
-  return j;
+size_t NextPieceCl100k(const uint8_t* s, size_t i, size_t n) {
+  if (size_t e = AsciiPieceCl100k(s, i, n); e != kAsciiUndecided) return e;
+  return NextPieceCl100kGeneral(s, i, n);
 }
 
-size_t NextPieceCl100k(const uint8_t* s, size_t i, size_t n) {
-  if (size_t e = Cl100kAscii(s, i, n); e != kFallback) return e;
+// '(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+
+// |\s++$|\s*[\r\n]|\s+(?!\S)|\s
+size_t NextPieceCl100kGeneral(const uint8_t* s, size_t i, size_t n) {
   Char c = At(s, i, n);
   // Contractions.
   if (c.cp == '\'') {
@@ -290,52 +227,15 @@ inline size_t O200kUplusW(const uint8_t* s, size_t p, size_t n) {
 
 }  // namespace
 
+size_t NextPieceO200k(const uint8_t* s, size_t i, size_t n) {
+  if (size_t e = AsciiPieceO200k(s, i, n); e != kAsciiUndecided) return e;
+  return NextPieceO200kGeneral(s, i, n);
+}
+
 // [^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|...)?
 // |[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|...)?
 // |\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+
-// The common ASCII cases of o200k's pattern; kFallback whenever a byte >= 0x80 could change
-// the outcome. In ASCII, U is A-Z and W is a-z (there are no Lm, Lo or M characters).
-inline size_t O200kAscii(const uint8_t* s, size_t i, size_t n) {
-  const uint8_t c = s[i];
-  const uint8_t f = kFlags.f[c];
-  bool na;
-  if (f == 0) return kFallback;
-  const bool letter = f & (kUpperA | kLowerA);
-  const bool prefix = (f & (kOtherA | kSpaceA)) && c != '\r' && c != '\n';
-  if (letter || (prefix && i + 1 < n && (kFlags.f[s[i + 1]] & (kUpperA | kLowerA)))) {
-    // [^\r\n\p{L}\p{N}]?U*W+(contraction)? then [^\r\n\p{L}\p{N}]?U+W*(contraction)?
-    const size_t p = letter ? i : i + 1;
-    size_t u = AsciiRun(s, p, n, kUpperA, &na);
-    if (na) return kFallback;
-    size_t e = u;
-    if (u < n && (kFlags.f[s[u]] & kLowerA)) {
-      e = AsciiRun(s, u, n, kLowerA, &na);
-      if (na) return kFallback;
-    }
-    return ContractionCi(s, e, n);
-  }
-  if (f & kDigitA) {  // \p{N}{1,3}
-    size_t j = i + 1;
-    for (int count = 1; count < 3 && j < n; ++count) {
-      if (s[j] >= 0x80) return kFallback;
-      if (!(kFlags.f[s[j]] & kDigitA)) break;
-      ++j;
-    }
-    return j;
-  }
-  // ' ?[^\s\p{L}\p{N}]+[\r\n/]*'
-  size_t start = i;
-  if (c == ' ' && i + 1 < n && (kFlags.f[s[i + 1]] & kOtherA)) start = i + 1;
-  if (start == i && !(f & kOtherA)) return kFallback;  // Whitespace: the general scanner.
-  if (start == i && i + 1 < n && s[i + 1] >= 0x80) return kFallback;  // Prefix of a letter?
-  size_t j = AsciiRun(s, start, n, kOtherA, &na);
-  if (na) return kFallback;
-  while (j < n && (s[j] == '\r' || s[j] == '\n' || s[j] == '/')) ++j;
-  return j;
-}
-
-size_t NextPieceO200k(const uint8_t* s, size_t i, size_t n) {
-  if (size_t e = O200kAscii(s, i, n); e != kFallback) return e;
+size_t NextPieceO200kGeneral(const uint8_t* s, size_t i, size_t n) {
   Char c = At(s, i, n);
   const bool prefix = !IsLetter(c.cls) && c.cls != CharClass::kNumber && !IsNewline(c.cp);
   const size_t after = i + c.len;

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "encoding/ascii_scan.h"
 #include "tokwise/encoding.h"
 
 namespace tokwise::encoding_internal {
@@ -22,6 +23,9 @@ namespace tokwise::encoding_internal {
 size_t NextPieceGpt2(const uint8_t* s, size_t pos, size_t n);
 size_t NextPieceCl100k(const uint8_t* s, size_t pos, size_t n);
 size_t NextPieceO200k(const uint8_t* s, size_t pos, size_t n);
+// The same without trying the ASCII fast path (ascii_scan.h) first: for callers that have.
+size_t NextPieceCl100kGeneral(const uint8_t* s, size_t pos, size_t n);
+size_t NextPieceO200kGeneral(const uint8_t* s, size_t pos, size_t n);
 
 // Rewrites a pattern in Rust regex syntax for PCRE2 where the two differ: \s and \S become
 // the White_Space property spelled out (PCRE2's \s lacks U+0085). A \S inside a character
@@ -66,14 +70,16 @@ class Pretokenizer {
         return absl::OkStatus();
       case PatternKind::kCl100k:
         while (pos < n) {
-          size_t e = NextPieceCl100k(s, pos, n);
+          size_t e = AsciiPieceCl100k(s, pos, n);
+          if (e == kAsciiUndecided) e = NextPieceCl100kGeneral(s, pos, n);
           if (!piece(pos, e)) break;
           pos = e;
         }
         return absl::OkStatus();
       case PatternKind::kO200k:
         while (pos < n) {
-          size_t e = NextPieceO200k(s, pos, n);
+          size_t e = AsciiPieceO200k(s, pos, n);
+          if (e == kAsciiUndecided) e = NextPieceO200kGeneral(s, pos, n);
           if (!piece(pos, e)) break;
           pos = e;
         }

@@ -1,6 +1,7 @@
 #include "encoding/vocab.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -15,7 +16,7 @@ constexpr uint32_t kMaxRank = 1u << 24;
 // Longest token accepted, in bytes.
 constexpr size_t kMaxTokenLen = 1024;
 
-constexpr uint32_t kMagic = 0x324B574Bu;  // "KWK2" little-endian.
+constexpr uint32_t kMagic = 0x334B574Bu;  // "KWK3" little-endian.
 
 int Base64Value(uint8_t c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -171,7 +172,42 @@ void Vocab::BuildIndex() {
   slots_ = own_slots_.data();
 }
 
+void Vocab::BuildShortIndex() {
+  size_t count = 0;
+  for (uint32_t r = 0; r < n_; ++r) {
+    const uint32_t len = offsets_[r + 1] - offsets_[r];
+    count += len >= 1 && len <= 8;
+  }
+  // Buckets at most 70% full: a search then nearly always ends in its first cache line.
+  size_t buckets = 1;
+  while (buckets * ShortBucket::kWays * 7 < count * 10 + 1) buckets <<= 1;
+  ShortBucket empty;
+  for (int k = 0; k < ShortBucket::kWays; ++k) {
+    empty.keys[k] = 0;
+    empty.vals[k] = kNoRank;
+  }
+  empty.unused = 0;
+  own_short_.assign(buckets, empty);
+  short_mask_ = buckets - 1;
+  for (uint32_t r = 0; r < n_; ++r) {
+    const uint32_t len = offsets_[r + 1] - offsets_[r];
+    if (len < 1 || len > 8) continue;
+    const uint64_t key = ShortKey(bytes_ + offsets_[r], len);
+    for (size_t b = ShortBucketOf(key, len);; b = (b + 1) & short_mask_) {
+      ShortBucket& bucket = own_short_[b];
+      int k = 0;
+      while (k < ShortBucket::kWays && bucket.vals[k] != kNoRank) ++k;
+      if (k == ShortBucket::kWays) continue;
+      bucket.keys[k] = key;
+      bucket.vals[k] = (len << 24) | r;
+      break;
+    }
+  }
+  short_ = own_short_.data();
+}
+
 void Vocab::Finish() {
+  if (short_ == nullptr) BuildShortIndex();
   for (int b = 0; b < 256; ++b) {
     uint8_t byte = static_cast<uint8_t>(b);
     byte_rank_[b] = Lookup(&byte, 1);
@@ -202,9 +238,14 @@ std::string Vocab::Serialize() const {
   out.append(reinterpret_cast<const char*>(slots_), (mask_ + 1) * sizeof(Slot));
   out.append(reinterpret_cast<const char*>(pair_rank_), 65536 * sizeof(uint32_t));
   out.append(reinterpret_cast<const char*>(bytes_), offsets_[n_]);
-  // The long-piece tables follow, 8-byte aligned.
+  // The long-piece tables follow, 8-byte aligned; then, each 64-byte aligned, the number of
+  // short-index buckets (uint32) and the buckets.
   while (out.size() % 8 != 0) out.push_back('\0');
   out += SerializeLongPieceTables(*this);
+  while (out.size() % 64 != 0) out.push_back('\0');
+  put(static_cast<uint32_t>(short_mask_ + 1));
+  while (out.size() % 64 != 0) out.push_back('\0');
+  out.append(reinterpret_cast<const char*>(short_), (short_mask_ + 1) * sizeof(ShortBucket));
   return out;
 }
 
@@ -229,10 +270,27 @@ absl::StatusOr<std::unique_ptr<Vocab>> Vocab::FromSerialized(std::string_view da
   if (v->offsets_[n] != nbytes) return bad();
   size_t used = (need + 7) / 8 * 8;
   auto tables = std::make_shared<LongPieceTables>();
-  if (used >= data.size() ||
-      ViewLongPieceTables(data.data() + used, data.size() - used, v->n_, tables.get()) == 0) {
+  size_t long_size = 0;
+  if (used >= data.size() || (long_size = ViewLongPieceTables(data.data() + used,
+                                                              data.size() - used, v->n_,
+                                                              tables.get())) == 0) {
     return bad();
   }
+  // The short index: its bucket count, then the buckets, each 64-byte aligned (the data
+  // itself starts 64-byte aligned in the library's read-only data).
+  used = (used + long_size + 63) / 64 * 64;
+  if (reinterpret_cast<uintptr_t>(data.data()) % 64 != 0 || used + 64 > data.size()) {
+    return bad();
+  }
+  uint32_t buckets;
+  std::memcpy(&buckets, data.data() + used, 4);
+  used += 64;
+  if (buckets == 0 || (buckets & (buckets - 1)) != 0 ||
+      (data.size() - used) / sizeof(ShortBucket) < buckets) {
+    return bad();
+  }
+  v->short_ = reinterpret_cast<const ShortBucket*>(data.data() + used);
+  v->short_mask_ = buckets - 1;
   v->long_tables_ = tables;
   v->long_ptr_.store(tables.get(), std::memory_order_release);
   v->Finish();
@@ -246,7 +304,8 @@ uint64_t Vocab::NextUid() {
 
 size_t Vocab::MemoryBytes() const {
   return sizeof(*this) + own_offsets_.capacity() * 4 + own_bytes_.capacity() +
-         own_slots_.capacity() * sizeof(Slot) + own_pair_rank_.capacity() * 4;
+         own_slots_.capacity() * sizeof(Slot) + own_pair_rank_.capacity() * 4 +
+         own_short_.capacity() * sizeof(ShortBucket);
 }
 
 }  // namespace tokwise::encoding_internal

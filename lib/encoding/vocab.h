@@ -93,6 +93,17 @@ class Vocab {
     uint32_t rank;
   };
 
+  // A cache line of the short-token index: up to five tokens of at most 8 bytes, each as its
+  // ShortKey() and (length << 24 | rank); an unused way holds kNoRank. Ways fill in order, so
+  // the first unused way ends a search; a full bucket continues in the next one.
+  struct alignas(64) ShortBucket {
+    static constexpr int kWays = 5;
+    uint64_t keys[kWays];
+    uint32_t vals[kWays];
+    uint32_t unused;
+  };
+  static_assert(sizeof(ShortBucket) == 64, "one cache line per bucket");
+
   // Parses a `.tiktoken` rank file. Errors name the line.
   static absl::StatusOr<std::unique_ptr<Vocab>> FromTiktoken(std::string_view data);
 
@@ -125,6 +136,38 @@ class Vocab {
   }
   uint32_t Lookup(std::string_view s) const {
     return Lookup(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+  }
+
+  // The word holding the n bytes at p (1 <= n <= 8) in its low bytes, little-endian, the
+  // rest zero: the key of LookupShort(). Reads only p[0, n).
+  static uint64_t ShortKey(const uint8_t* p, size_t n) {
+    if (n >= 4) {
+      uint32_t a, b;
+      std::memcpy(&a, p, 4);
+      std::memcpy(&b, p + n - 4, 4);
+      // The two words overlap when n < 8; the overlapping bytes are the same, so OR is exact.
+      return uint64_t{a} | (uint64_t{b} << (8 * (n - 4)));
+    }
+    uint64_t k = p[0];
+    if (n >= 2) k |= uint64_t{p[1]} << 8;
+    if (n >= 3) k |= uint64_t{p[2]} << 16;
+    return k;
+  }
+
+  // Rank of the token of n bytes (1 <= n <= 8) whose ShortKey() is key, or kNoRank. Most
+  // pieces of ordinary text are short single tokens: this answers them from one cache line,
+  // without touching the offsets or the token bytes.
+  uint32_t LookupShort(uint64_t key, size_t n) const {
+    size_t b = ShortBucketOf(key, n);
+    for (;;) {
+      const ShortBucket& bucket = short_[b];
+      for (int k = 0; k < ShortBucket::kWays; ++k) {
+        const uint32_t v = bucket.vals[k];
+        if (bucket.keys[k] == key && (v >> 24) == n) return v & 0xFFFFFF;
+        if (v == kNoRank) return kNoRank;
+      }
+      b = (b + 1) & short_mask_;
+    }
   }
 
   // Rank of a single byte (every byte has one: loading checks it).
@@ -165,6 +208,11 @@ class Vocab {
 
   Vocab() = default;
   void BuildIndex();
+  void BuildShortIndex();
+  size_t ShortBucketOf(uint64_t key, size_t n) const {
+    uint64_t h = (key ^ (uint64_t{n} << 59)) * 0x9E3779B97F4A7C15ull;
+    return static_cast<size_t>(h >> 32) & short_mask_;
+  }
   void Finish();
 
   static uint64_t NextUid();
@@ -179,6 +227,8 @@ class Vocab {
   const uint8_t* bytes_ = nullptr;
   const Slot* slots_ = nullptr;
   const uint32_t* pair_rank_ = nullptr;  // 65536 entries.
+  const ShortBucket* short_ = nullptr;
+  size_t short_mask_ = 0;
   uint32_t byte_rank_[256];
 
   // Storage when the vocab owns its data.
@@ -186,6 +236,7 @@ class Vocab {
   std::vector<uint8_t> own_bytes_;
   std::vector<Slot> own_slots_;
   std::vector<uint32_t> own_pair_rank_;
+  std::vector<ShortBucket> own_short_;
 
   // Built on first use by the long-piece encoder (long_piece.cc).
   mutable std::once_flag long_once_;
