@@ -155,7 +155,7 @@ inline size_t Whitespace(const uint8_t* s, size_t i, size_t n) {
 // [^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|...)?
 // |[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|...)?
 // |\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+
-inline size_t AsciiPieceO200k(const uint8_t* s, size_t i, size_t n) {
+[[gnu::always_inline]] inline size_t AsciiPieceO200k(const uint8_t* s, size_t i, size_t n) {
   using namespace ascii;
   const uint8_t f = Class(s[i]);
   if (f == 0) return kAsciiUndecided;
@@ -193,7 +193,7 @@ not_a_word:
 
 // '(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*
 // |\s*[\r\n]+|\s+(?!\S)|\s+   (the form of the tiktoken core that made the goldens)
-inline size_t AsciiPieceCl100k(const uint8_t* s, size_t i, size_t n) {
+[[gnu::always_inline]] inline size_t AsciiPieceCl100k(const uint8_t* s, size_t i, size_t n) {
   using namespace ascii;
   const uint8_t f = Class(s[i]);
   if (f == 0 || s[i] == '\'') return kAsciiUndecided;  // Contractions: the general scanner.

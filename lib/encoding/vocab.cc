@@ -206,8 +206,44 @@ void Vocab::BuildShortIndex() {
   short_ = own_short_.data();
 }
 
+void Vocab::BuildMidIndex() {
+  size_t count = 0;
+  for (uint32_t r = 0; r < n_; ++r) {
+    const uint32_t len = offsets_[r + 1] - offsets_[r];
+    count += len >= 9 && len <= 16;
+  }
+  size_t buckets = 1;
+  while (buckets * MidBucket::kWays * 7 < count * 10 + 1) buckets <<= 1;
+  MidBucket empty;
+  for (int k = 0; k < MidBucket::kWays; ++k) {
+    empty.lo[k] = empty.hi[k] = 0;
+    empty.vals[k] = kNoRank;
+  }
+  empty.unused = 0;
+  own_mid_.assign(buckets, empty);
+  mid_mask_ = buckets - 1;
+  for (uint32_t r = 0; r < n_; ++r) {
+    const uint32_t len = offsets_[r + 1] - offsets_[r];
+    if (len < 9 || len > 16) continue;
+    const uint8_t* p = bytes_ + offsets_[r];
+    const uint64_t lo = Word(p), hi = Word(p + len - 8);
+    for (size_t b = MidBucketOf(lo, hi, len);; b = (b + 1) & mid_mask_) {
+      MidBucket& bucket = own_mid_[b];
+      int k = 0;
+      while (k < MidBucket::kWays && bucket.vals[k] != kNoRank) ++k;
+      if (k == MidBucket::kWays) continue;
+      bucket.lo[k] = lo;
+      bucket.hi[k] = hi;
+      bucket.vals[k] = (len << 24) | r;
+      break;
+    }
+  }
+  mid_ = own_mid_.data();
+}
+
 void Vocab::Finish() {
   if (short_ == nullptr) BuildShortIndex();
+  if (mid_ == nullptr) BuildMidIndex();
   for (int b = 0; b < 256; ++b) {
     uint8_t byte = static_cast<uint8_t>(b);
     byte_rank_[b] = Lookup(&byte, 1);
@@ -239,13 +275,16 @@ std::string Vocab::Serialize() const {
   out.append(reinterpret_cast<const char*>(pair_rank_), 65536 * sizeof(uint32_t));
   out.append(reinterpret_cast<const char*>(bytes_), offsets_[n_]);
   // The long-piece tables follow, 8-byte aligned; then, each 64-byte aligned, the number of
-  // short-index buckets (uint32) and the buckets.
+  // short-index buckets (uint32) and the buckets, and the same for the mid index.
   while (out.size() % 8 != 0) out.push_back('\0');
   out += SerializeLongPieceTables(*this);
   while (out.size() % 64 != 0) out.push_back('\0');
   put(static_cast<uint32_t>(short_mask_ + 1));
   while (out.size() % 64 != 0) out.push_back('\0');
   out.append(reinterpret_cast<const char*>(short_), (short_mask_ + 1) * sizeof(ShortBucket));
+  put(static_cast<uint32_t>(mid_mask_ + 1));
+  while (out.size() % 64 != 0) out.push_back('\0');
+  out.append(reinterpret_cast<const char*>(mid_), (mid_mask_ + 1) * sizeof(MidBucket));
   return out;
 }
 
@@ -291,6 +330,17 @@ absl::StatusOr<std::unique_ptr<Vocab>> Vocab::FromSerialized(std::string_view da
   }
   v->short_ = reinterpret_cast<const ShortBucket*>(data.data() + used);
   v->short_mask_ = buckets - 1;
+  used += size_t{buckets} * sizeof(ShortBucket);
+  // The mid index, likewise.
+  if (used + 64 > data.size()) return bad();
+  std::memcpy(&buckets, data.data() + used, 4);
+  used += 64;
+  if (buckets == 0 || (buckets & (buckets - 1)) != 0 ||
+      (data.size() - used) / sizeof(MidBucket) < buckets) {
+    return bad();
+  }
+  v->mid_ = reinterpret_cast<const MidBucket*>(data.data() + used);
+  v->mid_mask_ = buckets - 1;
   v->long_tables_ = tables;
   v->long_ptr_.store(tables.get(), std::memory_order_release);
   v->Finish();
@@ -305,7 +355,7 @@ uint64_t Vocab::NextUid() {
 size_t Vocab::MemoryBytes() const {
   return sizeof(*this) + own_offsets_.capacity() * 4 + own_bytes_.capacity() +
          own_slots_.capacity() * sizeof(Slot) + own_pair_rank_.capacity() * 4 +
-         own_short_.capacity() * sizeof(ShortBucket);
+         own_short_.capacity() * sizeof(ShortBucket) + own_mid_.capacity() * sizeof(MidBucket);
 }
 
 }  // namespace tokwise::encoding_internal
