@@ -23,7 +23,10 @@
 namespace tokwise::encoding_internal {
 
 // Pieces up to this length merge over stack arrays (quadratic, fastest when short); longer
-// ones take the linear long-piece path (long_piece.h). 40 measured best on the corpus.
+// ones take the linear long-piece path (long_piece.h). Where the two cross depends on the
+// script: Cyrillic words (long tokens, found in a step or two) favour the long-piece path
+// from 16 bytes, Chinese (short tokens, many candidate lengths that miss) the merge up to
+// 40. 40 measured best on the corpus as a whole.
 inline constexpr size_t kSmallPiece = 40;
 
 // A small direct-mapped cache of pair merges, (left rank, right rank) -> rank of their
@@ -57,50 +60,62 @@ PairCache& ThreadPairCache(const Vocab& vocab);
 // Merges a piece that is not itself a token (2 <= n <= 64) and calls emit(rank) for each
 // result; the same result as MergeSmall(), faster for the short pieces of ordinary text.
 //
-// Parts keep their start offset as their name: part i is bytes [i, next[i]). key[i] packs the
-// rank of the pair that part i starts with and i itself, (rank << 6) | i, so the smallest key
-// is the lowest rank and, on ties, the leftmost pair: the one BPE merges next. Finding it is a
-// branch-free minimum over the n keys (a mispredicted branch per comparison would cost more).
+// The parts live in compact arrays, in order. key[i] packs the rank of the pair that part i
+// starts (with part i + 1) and the part's start offset, (rank << 6) | start, so the smallest
+// key is the lowest rank and, on ties, the leftmost pair: the one BPE merges next. Finding it
+// is a branch-free minimum over the live parts (a mispredicted branch per comparison would
+// cost more than the comparisons).
 template <class Emit>
 void MergeShort(const Vocab& vocab, PairCache& cache, const uint8_t* p, size_t n, Emit&& emit) {
   assert(n >= 2 && n <= 64);
   constexpr uint32_t kNone = 0xFFFFFFFFu;
   uint32_t key[64], tokens[64];
-  uint8_t next[64], prev[64];
-  auto pack = [](uint32_t rank, size_t i) {
-    return rank == kNoRank ? kNone : (rank << 6) | static_cast<uint32_t>(i);
+  uint8_t start[65];
+  auto pack = [](uint32_t rank, size_t at) {
+    return rank == kNoRank ? kNone : (rank << 6) | static_cast<uint32_t>(at);
   };
   for (size_t i = 0; i < n; ++i) {
     tokens[i] = vocab.ByteRank(p[i]);
-    next[i] = static_cast<uint8_t>(i + 1);
-    prev[i] = static_cast<uint8_t>(i - 1);  // prev[0] is never read.
+    start[i] = static_cast<uint8_t>(i);
   }
+  start[n] = static_cast<uint8_t>(n);
   for (size_t i = 0; i + 1 < n; ++i) key[i] = pack(vocab.PairRank(p[i], p[i + 1]), i);
   key[n - 1] = kNone;
+  size_t m = n;  // Live parts.
   for (;;) {
     uint32_t best = kNone;
-    for (size_t i = 0; i < n; ++i) best = key[i] < best ? key[i] : best;
+    size_t at = 0;
+    for (size_t i = 0; i + 1 < m; ++i) {
+      const bool less = key[i] < best;
+      best = less ? key[i] : best;
+      at = less ? i : at;
+    }
     if (best == kNone) break;
-    const size_t at = best & 63, gone = next[at];
+    // Part at absorbs part at + 1.
     tokens[at] = best >> 6;
-    key[gone] = kNone;
-    const size_t after = next[gone];
-    next[at] = static_cast<uint8_t>(after);
-    if (after < n) {
-      prev[after] = static_cast<uint8_t>(at);
-      key[at] = pack(cache.Get(vocab, tokens[at], tokens[after], p + at, next[after] - at), at);
+    for (size_t i = at + 1; i + 1 < m; ++i) {
+      key[i] = key[i + 1];
+      tokens[i] = tokens[i + 1];
+      start[i] = start[i + 1];
+    }
+    start[m - 1] = start[m];
+    --m;
+    key[m - 1] = kNone;
+    if (at + 1 < m) {
+      key[at] = pack(cache.Get(vocab, tokens[at], tokens[at + 1], p + start[at],
+                               start[at + 2] - start[at]),
+                     start[at]);
     } else {
       key[at] = kNone;
     }
     if (at > 0) {
-      const size_t before = prev[at];
-      key[before] = pack(cache.Get(vocab, tokens[before], tokens[at], p + before, after - before),
-                         before);
+      key[at - 1] = pack(cache.Get(vocab, tokens[at - 1], tokens[at], p + start[at - 1],
+                                   start[at + 1] - start[at - 1]),
+                         start[at - 1]);
     }
   }
-  for (size_t i = 0; i < n; i = next[i]) emit(tokens[i]);
+  for (size_t i = 0; i < m; ++i) emit(tokens[i]);
 }
-
 
 // Merges a piece that is not itself a token (2 <= n <= kMax) and calls emit(rank) for each
 // result. kMax sizes the stack arrays.
@@ -151,12 +166,13 @@ void MergeSmall(const Vocab& vocab, const uint8_t* p, size_t n, Emit&& emit) {
   for (size_t i = 0; i < m; ++i) emit(tokens[i]);
 }
 
-// A per-thread cache of short pieces and their tokens. Text repeats its words, and the rank
-// index of a 200k vocabulary (4 MB) misses the CPU caches on most lookups; this table (256 kB)
-// holds the recent pieces with their bytes, so a hit costs one cache line and no hashing
-// beyond the piece's own. Entries hold pieces of at most kMaxBytes bytes and kMaxTokens tokens.
+// A per-thread cache of pieces of up to kMaxBytes bytes that are not one token, with their
+// tokens: text repeats its words, and merging a piece costs far more than finding it here.
+// Two-way set associative (a direct-mapped table lost a sixth of its hits to collisions on
+// English prose); the newer entry of a set is way 0. 256 kB; entries hold pieces of at most
+// kMaxBytes bytes and kMaxTokens tokens.
 struct PieceCache {
-  static constexpr size_t kSize = 1 << 12;
+  static constexpr size_t kSets = 1 << 11;
   static constexpr size_t kMaxBytes = 22;
   static constexpr size_t kMaxTokens = 8;
   struct Entry {
@@ -168,13 +184,27 @@ struct PieceCache {
   };
   static_assert(sizeof(Entry) == 64, "one cache line per entry");
   uint64_t owner = 0;  // Vocab::uid() of the vocab the entries belong to.
-  Entry entries[kSize];
+  Entry entries[2 * kSets];
 
   void Reset(const Vocab& v) {
     owner = v.uid();
     for (Entry& e : entries) e.len = 0;
   }
-  Entry& Slot(uint64_t h) { return entries[h & (kSize - 1)]; }
+  // The entry holding piece p[0, n) with hash h, or nullptr.
+  const Entry* Find(uint64_t h, const uint8_t* p, size_t n) const {
+    const Entry* set = &entries[2 * (h & (kSets - 1))];
+    for (int way = 0; way < 2; ++way) {
+      const Entry& e = set[way];
+      if (e.hash == h && e.len == n && BytesEqual(e.bytes, p, n)) return &e;
+    }
+    return nullptr;
+  }
+  // Makes room for a new entry in h's set and returns it (the older entry is dropped).
+  Entry& Insert(uint64_t h) {
+    Entry* set = &entries[2 * (h & (kSets - 1))];
+    set[1] = set[0];
+    return set[0];
+  }
 };
 
 // The calling thread's piece cache for this vocab (two per thread, so alternating between two
@@ -202,7 +232,7 @@ void MergeLarge(const Vocab& vocab, const uint8_t* p, size_t n, MergeScratch& s,
   for (uint32_t i = 0; i < n; i = s.next[i]) emit(vocab.Lookup(p + i, s.next[i] - i));
 }
 
-// The rest of EncodePiece(): pieces longer than 8 bytes, and short pieces that are not one
+// The rest of EncodePiece(): pieces longer than 16 bytes, and shorter ones that are not one
 // token. Kept out of line so that the common case inlines into the scanning loop.
 template <class Emit>
 [[gnu::noinline]] void EncodePieceSlow(const Vocab& vocab, const uint8_t* p, size_t n,
@@ -219,9 +249,8 @@ template <class Emit>
   if (n <= PieceCache::kMaxBytes) {
     if (scratch.cache == nullptr) scratch.cache = &ThreadPieceCache(vocab);
     const uint64_t h = HashBytes(p, n);
-    PieceCache::Entry& e = scratch.cache->Slot(h >> 20);
-    if (e.hash == h && e.len == n && BytesEqual(e.bytes, p, n)) {
-      for (size_t i = 0; i < e.ntok; ++i) emit(e.tokens[i]);
+    if (const PieceCache::Entry* hit = scratch.cache->Find(h >> 20, p, n)) {
+      for (size_t i = 0; i < hit->ntok; ++i) emit(hit->tokens[i]);
       return;
     }
     uint32_t tokens[kSmallPiece];
@@ -235,7 +264,8 @@ template <class Emit>
       MergeShort(vocab, *scratch.pairs, p, n, [&](uint32_t t) { tokens[ntok++] = t; });
     }
     if (ntok <= PieceCache::kMaxTokens) {
-      e.hash = h;
+      PieceCache::Entry& e = scratch.cache->Insert(h >> 20);
+      e.hash = h >> 20;
       e.len = static_cast<uint8_t>(n);
       e.ntok = static_cast<uint8_t>(ntok);
       std::memcpy(e.bytes, p, n);

@@ -19,7 +19,11 @@ size_t MergeToArray(const Vocab& vocab, const uint8_t* p, size_t n, uint32_t* ou
     return 1;
   }
   size_t m = 0;
-  MergeSmall<kPairBytes>(vocab, p, n, [&](uint32_t r) { out[m++] = r; });
+  if (n <= 64) {
+    MergeShort(vocab, ThreadPairCache(vocab), p, n, [&](uint32_t r) { out[m++] = r; });
+  } else {
+    MergeSmall<kPairBytes>(vocab, p, n, [&](uint32_t r) { out[m++] = r; });
+  }
   return m;
 }
 
@@ -152,6 +156,11 @@ bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector
     }
     uint64_t mask = t.len_mask[key];
     if (rest < 64) mask &= (uint64_t{1} << rest) - 1;
+    // Most candidates miss, each in a different line of the index: ask for all the lines
+    // first so that the misses overlap.
+    for (uint64_t m = mask; m != 0; m &= m - 1) {
+      vocab.Prefetch(p + pos, static_cast<size_t>(__builtin_ctzll(m)) + 1);
+    }
     while (mask != 0) {
       size_t len = 64 - static_cast<size_t>(__builtin_clzll(mask));
       mask &= ~(uint64_t{1} << (len - 1));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <string_view>
@@ -58,11 +59,15 @@ const Table& GetTable() {
 
 }  // namespace
 
-CharClass ClassOf(uint32_t cp) {
-  if (cp >= 0x110000) return CharClass::kOther;
-  const Table& t = GetTable();
-  return t.blocks[(static_cast<size_t>(t.block_of[cp >> kBlockBits]) << kBlockBits) |
-                  (cp & (kBlockSize - 1))];
+std::atomic<const ClassTable*> g_class_table{nullptr};
+
+const ClassTable* InitClassTable() {
+  static const ClassTable* view = [] {
+    const Table& t = GetTable();
+    return new ClassTable{t.block_of.data(), t.blocks.data()};
+  }();
+  g_class_table.store(view, std::memory_order_release);
+  return view;
 }
 
 namespace {
@@ -103,9 +108,10 @@ size_t WellFormedLength(const uint8_t* p, const uint8_t* end, size_t* subpart) {
 }  // namespace
 
 size_t FindInvalidUtf8(std::string_view text) {
-  const uint8_t* p = reinterpret_cast<const uint8_t*>(text.data());
-  const uint8_t* end = p + text.size();
-  const uint8_t* start = p;
+  const uint8_t* const start = reinterpret_cast<const uint8_t*>(text.data());
+  const uint8_t* const end = start + text.size();
+  const uint8_t* p = start;
+  auto cont = [](uint8_t b) { return (b & 0xC0) == 0x80; };
   while (p < end) {
     // ASCII fast path, eight bytes at a time.
     while (end - p >= 8) {
@@ -115,16 +121,34 @@ size_t FindInvalidUtf8(std::string_view text) {
       p += 8;
     }
     if (p >= end) break;
-    if (*p < 0x80) {
+    const uint8_t b0 = *p;
+    if (b0 < 0x80) {
       ++p;
       continue;
     }
-    size_t subpart;
-    size_t n = WellFormedLength(p, end, &subpart);
-    if (n == 0) return static_cast<size_t>(p - start);
-    p += n;
+    // Table 3-7 of the Unicode standard, one lead byte range at a time.
+    const size_t left = static_cast<size_t>(end - p);
+    if (b0 < 0xC2) break;
+    if (b0 < 0xE0) {
+      if (left < 2 || !cont(p[1])) break;
+      p += 2;
+      continue;
+    }
+    if (b0 < 0xF0) {
+      if (left < 3 || !cont(p[1]) || !cont(p[2])) break;
+      if ((b0 == 0xE0 && p[1] < 0xA0) || (b0 == 0xED && p[1] > 0x9F)) break;
+      p += 3;
+      continue;
+    }
+    if (b0 < 0xF5) {
+      if (left < 4 || !cont(p[1]) || !cont(p[2]) || !cont(p[3])) break;
+      if ((b0 == 0xF0 && p[1] < 0x90) || (b0 == 0xF4 && p[1] > 0x8F)) break;
+      p += 4;
+      continue;
+    }
+    break;
   }
-  return text.size();
+  return static_cast<size_t>(p - start);
 }
 
 std::string ReplaceInvalidUtf8(std::string_view text) {

@@ -2,6 +2,7 @@
 #ifndef TOKWISE_LIB_ENCODING_UNICODE_H_
 #define TOKWISE_LIB_ENCODING_UNICODE_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -24,8 +25,23 @@ enum class CharClass : uint8_t {
   kSpace,        // White_Space
 };
 
-// Returns the class of a code point (kOther above U+10FFFF).
-CharClass ClassOf(uint32_t cp);
+// The class table: two stages, the code point's high bits pick a 256-entry block (blocks with
+// equal contents are stored once). Built on first use.
+struct ClassTable {
+  const uint16_t* block_of;  // 0x1100 entries.
+  const CharClass* blocks;
+};
+extern std::atomic<const ClassTable*> g_class_table;
+const ClassTable* InitClassTable();
+
+// Returns the class of a code point (kOther above U+10FFFF). Inline: the scanners ask it for
+// every non-ASCII character.
+inline CharClass ClassOf(uint32_t cp) {
+  if (cp >= 0x110000) return CharClass::kOther;
+  const ClassTable* t = g_class_table.load(std::memory_order_acquire);
+  if (t == nullptr) t = InitClassTable();
+  return t->blocks[(static_cast<size_t>(t->block_of[cp >> 8]) << 8) | (cp & 0xFF)];
+}
 
 inline bool IsLetter(CharClass c) { return c >= CharClass::kUpper && c <= CharClass::kOtherLetter; }
 
