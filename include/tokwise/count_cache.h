@@ -84,6 +84,10 @@ class TokenCountCache {
     uint64_t length;
   };
   Key MakeKey(uint64_t tokenizer_seed, std::string_view text);
+  // GetOrCount() with the tokenizer key already hashed (CountAll() hashes it once).
+  absl::StatusOr<size_t> GetOrCountSeeded(
+      uint64_t tokenizer_seed, std::string_view text,
+      const std::function<absl::StatusOr<size_t>(std::string_view)>& count);
   bool Lookup(const Key& key, size_t* count);
   void Insert(const Key& key, size_t count);
 
