@@ -23,11 +23,10 @@
 namespace tokwise::encoding_internal {
 
 // Pieces up to this length merge over stack arrays (quadratic, fastest when short); longer
-// ones take the linear long-piece path (long_piece.h). Where the two cross depends on the
-// script: Cyrillic words (long tokens, found in a step or two) favour the long-piece path
-// from 16 bytes, Chinese (short tokens, many candidate lengths that miss) the merge up to
-// 40. 40 measured best on the corpus as a whole.
-inline constexpr size_t kSmallPiece = 40;
+// ones take the linear long-piece path (long_piece.h). Measured on the corpus, file by file:
+// from 16 bytes the long-piece path wins for Cyrillic, Indic and Armenian words (1.5-2x) and
+// for Chinese and Japanese runs (5-15%), and loses only on Thaana.
+inline constexpr size_t kSmallPiece = 16;
 
 // A small direct-mapped cache of pair merges, (left rank, right rank) -> rank of their
 // concatenation or kNoRank. Text repeats its pairs (a Thai or CJK run is built from a few
@@ -253,7 +252,7 @@ template <class Emit>
       for (size_t i = 0; i < hit->ntok; ++i) emit(hit->tokens[i]);
       return;
     }
-    uint32_t tokens[kSmallPiece];
+    uint32_t tokens[PieceCache::kMaxBytes];
     size_t ntok = 0;
     // Pieces of up to 16 bytes reach here only when they are not one token.
     uint32_t r = n <= 16 ? kNoRank : vocab.LookupHashed(p, n, h);

@@ -12,6 +12,7 @@ namespace {
 
 // Exact merge of up to 2 * 255 bytes (a pair of tokens), over stack arrays.
 constexpr size_t kPairBytes = 512;
+constexpr size_t kMask6Bytes = (size_t{1} << LongPieceTables::kHash6Bits) * 8;
 
 size_t MergeToArray(const Vocab& vocab, const uint8_t* p, size_t n, uint32_t* out) {
   if (n == 1) {
@@ -34,6 +35,7 @@ std::unique_ptr<LongPieceTables> Build(const Vocab& vocab) {
   t->own_next_shorter.assign(n, kNoRank);
   t->own_max_len.assign(65536, 0);
   t->own_len_mask.assign(65536, 0);
+  t->own_len_mask6.assign(size_t{1} << LongPieceTables::kHash6Bits, 0);
   uint32_t out[kPairBytes];
   for (uint32_t r = 0; r < n; ++r) {
     if (!vocab.Has(r)) continue;
@@ -47,6 +49,9 @@ std::unique_ptr<LongPieceTables> Build(const Vocab& vocab) {
       uint8_t& ml = t->own_max_len[key];
       ml = std::max<uint8_t>(ml, static_cast<uint8_t>(b.size()));
       if (b.size() <= 64) t->own_len_mask[key] |= uint64_t{1} << (b.size() - 1);
+      if (b.size() >= 6 && b.size() <= 64) {
+        t->own_len_mask6[LongPieceTables::Hash6(p)] |= uint64_t{1} << (b.size() - 1);
+      }
     }
   }
   // next_shorter needs every token's reachability first.
@@ -66,12 +71,14 @@ std::unique_ptr<LongPieceTables> Build(const Vocab& vocab) {
   t->reachable = t->own_reachable.data();
   t->max_len = t->own_max_len.data();
   t->len_mask = t->own_len_mask.data();
+  t->len_mask6 = t->own_len_mask6.data();
   return t;
 }
 
-// Per-thread cache of pair compatibility, (t1, t2) -> compatible.
+// Per-thread cache of pair compatibility, (t1, t2) -> compatible (1.1 MB: text in many
+// scripts, read in one go, thrashed a quarter of this size).
 struct CompatCache {
-  static constexpr size_t kSize = 1 << 15;
+  static constexpr size_t kSize = 1 << 17;
   uint64_t owner = 0;  // Vocab::uid().
   uint64_t keys[kSize];
   bool values[kSize];
@@ -79,7 +86,7 @@ struct CompatCache {
 
 bool Compatible(const Vocab& vocab, CompatCache& cache, uint32_t a, uint32_t b) {
   uint64_t key = (uint64_t{a} << 32) | b;
-  size_t slot = static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> 49);
+  size_t slot = static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> 47);
   if (cache.keys[slot] == key) return cache.values[slot];
   std::string_view x = vocab.TokenBytes(a), y = vocab.TokenBytes(b);
   uint8_t buf[kPairBytes];
@@ -120,6 +127,7 @@ std::string SerializeLongPieceTables(const Vocab& vocab) {
   const size_t n = vocab.size();
   std::string out;
   out.append(reinterpret_cast<const char*>(t.len_mask), 65536 * 8);
+  out.append(reinterpret_cast<const char*>(t.len_mask6), kMask6Bytes);
   out.append(reinterpret_cast<const char*>(t.next_shorter), n * 4);
   out.append(reinterpret_cast<const char*>(t.reachable), n);
   out.append(reinterpret_cast<const char*>(t.max_len), 65536);
@@ -127,11 +135,13 @@ std::string SerializeLongPieceTables(const Vocab& vocab) {
 }
 
 size_t ViewLongPieceTables(const char* data, size_t size, uint32_t n, LongPieceTables* t) {
-  const size_t need = size_t{n} * 4 + 65536 * 8 + n + 65536;
+  const size_t need = size_t{n} * 4 + 65536 * 8 + kMask6Bytes + n + 65536;
   if (size < need || reinterpret_cast<uintptr_t>(data) % 8 != 0) return 0;
   t->len_mask = reinterpret_cast<const uint64_t*>(data);
-  t->next_shorter = reinterpret_cast<const uint32_t*>(data + 65536 * 8);
-  t->reachable = reinterpret_cast<const uint8_t*>(data + 65536 * 8 + size_t{n} * 4);
+  t->len_mask6 = reinterpret_cast<const uint64_t*>(data + 65536 * 8);
+  t->next_shorter = reinterpret_cast<const uint32_t*>(data + 65536 * 8 + kMask6Bytes);
+  t->reachable =
+      reinterpret_cast<const uint8_t*>(data + 65536 * 8 + kMask6Bytes + size_t{n} * 4);
   t->max_len = t->reachable + n;
   return need;
 }
@@ -156,11 +166,7 @@ bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector
     }
     uint64_t mask = t.len_mask[key];
     if (rest < 64) mask &= (uint64_t{1} << rest) - 1;
-    // Most candidates miss, each in a different line of the index: ask for all the lines
-    // first so that the misses overlap.
-    for (uint64_t m = mask; m != 0; m &= m - 1) {
-      vocab.Prefetch(p + pos, static_cast<size_t>(__builtin_ctzll(m)) + 1);
-    }
+    if (rest >= 6) mask &= 0x1F | t.len_mask6[LongPieceTables::Hash6(p + pos)];
     while (mask != 0) {
       size_t len = 64 - static_cast<size_t>(__builtin_clzll(mask));
       mask &= ~(uint64_t{1} << (len - 1));

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -31,16 +32,31 @@ struct LongPieceTables {
   const uint8_t* max_len = nullptr;        // By first two bytes: longest reachable token.
   // By first two bytes: bit L-1 set if a reachable token of length L (2..64) starts so.
   const uint64_t* len_mask = nullptr;
+  // By a hash of the first six bytes (Hash6): bit L-1 set if a reachable token of length L
+  // (6..64) starts with six bytes of that hash. Most long candidates the two-byte mask allows
+  // fail (a CJK character starts words of every length); this rules most of them out without
+  // a lookup. A collision only adds candidates, so results stay exact.
+  const uint64_t* len_mask6 = nullptr;
+
+  static constexpr int kHash6Bits = 17;
+  static size_t Hash6(const uint8_t* p) {
+    uint32_t a;
+    uint16_t b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + 4, 2);
+    const uint64_t key = a | (uint64_t{b} << 32);
+    return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> (64 - kHash6Bits));
+  }
 
   std::vector<uint32_t> own_next_shorter;
   std::vector<uint8_t> own_reachable, own_max_len;
-  std::vector<uint64_t> own_len_mask;
+  std::vector<uint64_t> own_len_mask, own_len_mask6;
 };
 
 const LongPieceTables& GetLongPieceTables(const Vocab& vocab);
 
 // Serialized form, appended 8-byte aligned to the embedded vocab: len_mask[65536] (uint64),
-// next_shorter[n] (uint32), reachable[n], max_len[65536].
+// len_mask6[1 << kHash6Bits] (uint64), next_shorter[n] (uint32), reachable[n], max_len[65536].
 std::string SerializeLongPieceTables(const Vocab& vocab);
 // Views tables serialized for a vocab of n ranks; returns bytes consumed, or 0 if too short.
 size_t ViewLongPieceTables(const char* data, size_t size, uint32_t n, LongPieceTables* t);

@@ -205,19 +205,6 @@ class Vocab {
     return w;
   }
 
-  // Starts loading the index line that Lookup(p, n) will read first (n >= 1). Callers that
-  // know several strings they are about to look up prefetch them all, so the cache misses
-  // overlap instead of following one another.
-  void Prefetch(const uint8_t* p, size_t n) const {
-    if (n <= 8) {
-      __builtin_prefetch(&short_[ShortBucketOf(ShortKey(p, n), n)]);
-    } else if (n <= 16) {
-      __builtin_prefetch(&mid_[MidBucketOf(Word(p), Word(p + n - 8), n)]);
-    } else if (n <= max_token_len_) {
-      __builtin_prefetch(&slots_[static_cast<size_t>(HashBytes(p, n)) & mask_]);
-    }
-  }
-
   // Rank of a single byte (every byte has one: loading checks it).
   uint32_t ByteRank(uint8_t b) const { return byte_rank_[b]; }
   // Rank of a two-byte string, or kNoRank: a table lookup (BPE asks this for every byte of a
