@@ -2,7 +2,10 @@
 // for at least a second, and prints one JSON line (bytes, tokens, best MB/s). Used by
 // peer_compare.sh so tokwise and the peers measure the same text in the same run.
 //
-//   bench_files --encoding o200k_base --group english FILE...
+//   bench_files --encoding o200k_base --group english [--first-pass] FILE...
+//
+// --first-pass times one count, the first of the process: every per-thread cache is cold, as
+// when an application meets new text.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -22,6 +25,8 @@ int main(int argc, char** argv) {
       encoding = argv[++i];
     } else if (std::strcmp(argv[i], "--reps") == 0 && i + 1 < argc) {
       fixed_reps = std::atoi(argv[++i]);
+    } else if (std::strcmp(argv[i], "--first-pass") == 0) {
+      fixed_reps = 1;
     } else if (std::strcmp(argv[i], "--group") == 0 && i + 1 < argc) {
       group = argv[++i];
     } else {
