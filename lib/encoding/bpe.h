@@ -47,7 +47,7 @@ struct PairCache {
     uint64_t key = (uint64_t{a} << 32) | b;
     size_t slot = static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> 50);
     if (keys[slot] == key) return values[slot];
-    uint32_t r = vocab.Lookup(p, n);
+    uint32_t r = vocab.LookupLikelyMiss(p, n);
     keys[slot] = key;
     values[slot] = r;
     return r;

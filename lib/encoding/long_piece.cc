@@ -161,7 +161,7 @@ bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector
     const size_t key = (p[pos] << 8) | p[pos + 1];
     const size_t rest = n - pos;
     for (size_t len = std::min<size_t>(t.max_len[key], rest); len > 64; --len) {
-      uint32_t r = vocab.Lookup(p + pos, len);
+      uint32_t r = vocab.LookupLikelyMiss(p + pos, len);
       if (r != kNoRank && t.reachable[r]) return r;
     }
     uint64_t mask = t.len_mask[key];
@@ -170,7 +170,7 @@ bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector
     while (mask != 0) {
       size_t len = 64 - static_cast<size_t>(__builtin_clzll(mask));
       mask &= ~(uint64_t{1} << (len - 1));
-      uint32_t r = vocab.Lookup(p + pos, len);
+      uint32_t r = vocab.LookupLikelyMiss(p + pos, len);
       if (r != kNoRank && t.reachable[r]) return r;
     }
     return vocab.ByteRank(p[pos]);

@@ -241,9 +241,21 @@ void Vocab::BuildMidIndex() {
   mid_ = own_mid_.data();
 }
 
+void Vocab::BuildFilter() {
+  own_filter_.assign((size_t{1} << kFilterBits) / 64, 0);
+  for (uint32_t r = 0; r < n_; ++r) {
+    const uint32_t len = offsets_[r + 1] - offsets_[r];
+    if (len == 0) continue;
+    const uint64_t f = FilterHash(bytes_ + offsets_[r], len);
+    own_filter_[f >> 6] |= uint64_t{1} << (f & 63);
+  }
+  filter_ = own_filter_.data();
+}
+
 void Vocab::Finish() {
   if (short_ == nullptr) BuildShortIndex();
   if (mid_ == nullptr) BuildMidIndex();
+  if (filter_ == nullptr) BuildFilter();
   for (int b = 0; b < 256; ++b) {
     uint8_t byte = static_cast<uint8_t>(b);
     byte_rank_[b] = Lookup(&byte, 1);
@@ -275,7 +287,7 @@ std::string Vocab::Serialize() const {
   out.append(reinterpret_cast<const char*>(pair_rank_), 65536 * sizeof(uint32_t));
   out.append(reinterpret_cast<const char*>(bytes_), offsets_[n_]);
   // The long-piece tables follow, 8-byte aligned; then, each 64-byte aligned, the number of
-  // short-index buckets (uint32) and the buckets, and the same for the mid index.
+  // short-index buckets (uint32) and the buckets, the same for the mid index, then the filter.
   while (out.size() % 8 != 0) out.push_back('\0');
   out += SerializeLongPieceTables(*this);
   while (out.size() % 64 != 0) out.push_back('\0');
@@ -285,6 +297,7 @@ std::string Vocab::Serialize() const {
   put(static_cast<uint32_t>(mid_mask_ + 1));
   while (out.size() % 64 != 0) out.push_back('\0');
   out.append(reinterpret_cast<const char*>(mid_), (mid_mask_ + 1) * sizeof(MidBucket));
+  out.append(reinterpret_cast<const char*>(filter_), (size_t{1} << kFilterBits) / 8);
   return out;
 }
 
@@ -341,6 +354,10 @@ absl::StatusOr<std::unique_ptr<Vocab>> Vocab::FromSerialized(std::string_view da
   }
   v->mid_ = reinterpret_cast<const MidBucket*>(data.data() + used);
   v->mid_mask_ = buckets - 1;
+  used += size_t{buckets} * sizeof(MidBucket);
+  // The filter.
+  if ((data.size() - used) < (size_t{1} << kFilterBits) / 8) return bad();
+  v->filter_ = reinterpret_cast<const uint64_t*>(data.data() + used);
   v->long_tables_ = tables;
   v->long_ptr_.store(tables.get(), std::memory_order_release);
   v->Finish();
@@ -355,7 +372,8 @@ uint64_t Vocab::NextUid() {
 size_t Vocab::MemoryBytes() const {
   return sizeof(*this) + own_offsets_.capacity() * 4 + own_bytes_.capacity() +
          own_slots_.capacity() * sizeof(Slot) + own_pair_rank_.capacity() * 4 +
-         own_short_.capacity() * sizeof(ShortBucket) + own_mid_.capacity() * sizeof(MidBucket);
+         own_short_.capacity() * sizeof(ShortBucket) + own_mid_.capacity() * sizeof(MidBucket) +
+         own_filter_.capacity() * 8;
 }
 
 }  // namespace tokwise::encoding_internal

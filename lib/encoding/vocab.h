@@ -133,6 +133,16 @@ class Vocab {
     if (n > max_token_len_) return kNoRank;
     return LookupHashed(p, n, HashBytes(p, n));
   }
+
+  // As Lookup(), for callers whose strings are mostly not tokens (the pairs that merging
+  // tries, the candidate lengths of long pieces: 70-95% of them miss on real text). A 512 kB
+  // filter, which stays in cache, rules most of them out before the index is touched.
+  uint32_t LookupLikelyMiss(const uint8_t* p, size_t n) const {
+    if (n == 0 || n > max_token_len_) return kNoRank;
+    const uint64_t f = FilterHash(p, n);
+    if (!((filter_[f >> 6] >> (f & 63)) & 1)) return kNoRank;
+    return Lookup(p, n);
+  }
   // As Lookup(), with h == HashBytes(p, n) already computed.
   uint32_t LookupHashed(const uint8_t* p, size_t n, uint64_t h) const {
     if (n > max_token_len_) return kNoRank;
@@ -245,6 +255,21 @@ class Vocab {
   void BuildIndex();
   void BuildShortIndex();
   void BuildMidIndex();
+  void BuildFilter();
+  // The filter's bit for a string: the top bits of a hash of all its bytes and its length.
+  static uint64_t FilterHash(const uint8_t* p, size_t n) {
+    uint64_t h;
+    if (n <= 8) {
+      h = (ShortKey(p, n) ^ (uint64_t{n} << 59)) * 0xD6E8FEB86659FD93ull;
+    } else if (n <= 16) {
+      h = (Word(p) * 0xD6E8FEB86659FD93ull) ^ ((Word(p + n - 8) + n) * 0x9E3779B97F4A7C15ull);
+      h *= 0xC2B2AE3D27D4EB4Full;
+    } else {
+      h = HashBytes(p, n) * 0xD6E8FEB86659FD93ull;
+    }
+    return h >> (64 - kFilterBits);
+  }
+  static constexpr int kFilterBits = 22;  // 2^22 bits: 512 kB.
   size_t MidBucketOf(uint64_t lo, uint64_t hi, size_t n) const {
     uint64_t h = (lo * 0x9E3779B97F4A7C15ull) ^ ((hi ^ (uint64_t{n} << 59)) * 0xC2B2AE3D27D4EB4Full);
     return static_cast<size_t>(h >> 32) & mid_mask_;
@@ -271,6 +296,7 @@ class Vocab {
   size_t short_mask_ = 0;
   const MidBucket* mid_ = nullptr;
   size_t mid_mask_ = 0;
+  const uint64_t* filter_ = nullptr;  // 2^kFilterBits bits: set for every token's FilterHash.
   uint32_t byte_rank_[256];
 
   // Storage when the vocab owns its data.
@@ -280,6 +306,7 @@ class Vocab {
   std::vector<uint32_t> own_pair_rank_;
   std::vector<ShortBucket> own_short_;
   std::vector<MidBucket> own_mid_;
+  std::vector<uint64_t> own_filter_;
 
   // Built on first use by the long-piece encoder (long_piece.cc).
   mutable std::once_flag long_once_;
