@@ -197,6 +197,7 @@ absl::Status JsonReader::BeginObject() {
     return st.ok() ? SyntaxError(pos_, "expected '{'") : st;
   }
   ++pos_;
+  ++depth_;
   return absl::OkStatus();
 }
 
@@ -206,6 +207,7 @@ absl::Status JsonReader::BeginArray() {
     return st.ok() ? SyntaxError(pos_, "expected '['") : st;
   }
   ++pos_;
+  ++depth_;
   return absl::OkStatus();
 }
 
@@ -227,17 +229,13 @@ absl::Status JsonReader::ExpectValueStart() {
 absl::Status JsonReader::NextFieldSlow(bool first, bool* done, std::string_view* key) {
   char c = Peek();
   *done = false;
-  if (c == '}' && first) {
+  if (c == '}') {
     ++pos_;
     *done = true;
+    --depth_;
     return absl::OkStatus();
   }
   if (!first) {
-    if (c == '}') {
-      ++pos_;
-      *done = true;
-      return absl::OkStatus();
-    }
     if (c != ',') {
       if (pos_ == text_.size()) return SyntaxError(pos_, "the document ends inside a value");
       return SyntaxError(pos_, "expected ',' or a closing bracket");
@@ -264,6 +262,7 @@ absl::Status JsonReader::NextItemSlow(bool first, bool* done) {
   if (c == ']') {
     ++pos_;
     *done = true;
+    --depth_;
     return absl::OkStatus();
   }
   if (first) return absl::OkStatus();
@@ -442,9 +441,6 @@ absl::Status JsonReader::Skip(size_t* children) {
     if (c == '"') {
       st = skip_string();
     } else if (c == '{' || c == '[') {
-      if (stack_.size() >= kMaxJsonNesting) {
-        return SyntaxError(i, absl::StrCat("nested deeper than ", kMaxJsonNesting, " levels"));
-      }
       stack_.push_back(c);
       ++i;
       skip_ws();
@@ -452,6 +448,9 @@ absl::Status JsonReader::Skip(size_t* children) {
         ++i;
         stack_.pop_back();
       } else {
+        if (depth_ + stack_.size() > kMaxJsonNesting) {
+          return SyntaxError(i, absl::StrCat("nested deeper than ", kMaxJsonNesting, " levels"));
+        }
         if (stack_.size() == 1) ++count;
         if (c == '{') st = skip_key();
         if (!st.ok()) return st;
@@ -519,11 +518,15 @@ absl::Status JsonReader::ReadNodeAt(JsonNode* node, int depth, int max_depth,
     return Skip();
   }
   const char c = Peek();
+  if (depth_ > kMaxJsonNesting) {
+    return SyntaxError(pos_, absl::StrCat("nested deeper than ", kMaxJsonNesting, " levels"));
+  }
   *node = JsonNode();
   switch (c) {
     case '{': {
       node->type = JsonNode::Type::kObject;
       ++pos_;
+      ++depth_;
       for (bool first = true;; first = false) {
         bool done;
         std::string_view key;
@@ -541,6 +544,7 @@ absl::Status JsonReader::ReadNodeAt(JsonNode* node, int depth, int max_depth,
     case '[': {
       node->type = JsonNode::Type::kArray;
       ++pos_;
+      ++depth_;
       for (bool first = true;; first = false) {
         bool done;
         if (absl::Status st = NextItem(first, &done); !st.ok()) return st;

@@ -13,7 +13,7 @@
 // The reader accepts exactly what simdjson's DOM parser accepts (tests/json_tree_test.cc and
 // the fuzz target fuzz_json_tree compare the two): RFC 8259 JSON in valid UTF-8; integers that
 // fit int64 or uint64 (others are refused, as simdjson does); finite doubles (underflow gives
-// zero); no nesting deeper than kMaxJsonNesting.
+// zero); no value inside more than kMaxJsonNesting containers.
 #ifndef TOKWISE_LIB_ENCODING_JSON_TREE_H_
 #define TOKWISE_LIB_ENCODING_JSON_TREE_H_
 
@@ -50,8 +50,9 @@ struct JsonNode {
 
 // Tree nodes nested deeper than this are refused (a hostile file must not exhaust the stack).
 inline constexpr int kMaxJsonDepth = 64;
-// Any value nested deeper than this is malformed (simdjson's default limit).
-inline constexpr size_t kMaxJsonNesting = 1024;
+// A value inside more containers than this is malformed (as for simdjson's DOM parser with its
+// default maximum depth of 1024, which counts the document itself).
+inline constexpr size_t kMaxJsonNesting = 1023;
 
 // Checks that `text` is valid UTF-8 (JSON text must be). Error: "malformed JSON at byte N:
 // invalid UTF-8".
@@ -206,6 +207,7 @@ class JsonReader {
 
   std::string_view text_;
   size_t pos_ = 0;
+  size_t depth_ = 0;  // Containers entered (Begin*, ReadNode) and not yet left.
   bool escaped_ = false;
   std::string scratch_;  // Decoded strings.
   std::string stack_;    // Open containers while skipping.
