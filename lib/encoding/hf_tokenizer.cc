@@ -1,6 +1,7 @@
 #include "encoding/hf_tokenizer.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -9,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <new>
+#include <type_traits>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -122,42 +124,89 @@ std::string Quote(std::string_view s) {
   return out + "\"";
 }
 
-// A fixed-size array for the large hash tables, in transparent huge pages where the kernel
-// offers them (madvise mode): the tables are probed at random, and with 4 kB pages most probes
-// of a multi-megabyte table also miss the TLB.
+// A fixed-size array for large tables and lists, in a memory mapping of its own when large:
+// freed, it goes back to the system at once, whatever the C library's heap would do with a
+// freed block (glibc keeps them resident once it has raised its mmap threshold, so a second
+// load in a process would otherwise peak well above the first). With `huge`, in transparent
+// huge pages where the kernel offers them (madvise mode): for tables probed at random, which
+// with 4 kB pages miss the TLB on most probes, at the price of rounding up to 2 MB.
 template <class T>
 class BigArray {
+  static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+
  public:
   BigArray() = default;
   BigArray(const BigArray&) = delete;
   BigArray& operator=(const BigArray&) = delete;
-  ~BigArray() { std::free(data_); }
+  ~BigArray() { Release(); }
 
-  void Assign(size_t n, const T& value) {
-    std::free(data_);
-    data_ = nullptr;
+  // n elements, not initialized.
+  void Allocate(size_t n, bool huge = false) {
+    Release();
     size_ = n;
-    const size_t bytes = n * sizeof(T);
+    const size_t bytes = std::max<size_t>(n * sizeof(T), 1);
+    constexpr size_t kMapped = size_t{256} << 10;
     constexpr size_t kHuge = size_t{2} << 20;
-    if (bytes >= kHuge) {
-      void* p = nullptr;
-      if (posix_memalign(&p, kHuge, (bytes + kHuge - 1) / kHuge * kHuge) == 0) {
-        madvise(p, (bytes + kHuge - 1) / kHuge * kHuge, MADV_HUGEPAGE);
-        data_ = static_cast<T*>(p);
-      }
+    constexpr size_t kPage = 4096;
+    if (bytes < kMapped) {
+      data_ = static_cast<T*>(std::malloc(bytes));
+      if (data_ == nullptr) throw std::bad_alloc();
+      return;
     }
-    if (data_ == nullptr) data_ = static_cast<T*>(std::malloc(bytes > 0 ? bytes : 1));
-    if (data_ == nullptr) throw std::bad_alloc();
+    const bool use_huge = huge && bytes >= kHuge;
+    const size_t align = use_huge ? kHuge : kPage;
+    const size_t length = (bytes + align - 1) / align * align;
+    // Over-allocate by the alignment and unmap the ends.
+    const size_t over = length + (use_huge ? kHuge : 0);
+    void* p = mmap(nullptr, over, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    const uintptr_t start = reinterpret_cast<uintptr_t>(p);
+    const uintptr_t aligned = (start + align - 1) / align * align;
+    if (aligned > start) munmap(p, aligned - start);
+    if (start + over > aligned + length) {
+      munmap(reinterpret_cast<void*>(aligned + length), start + over - (aligned + length));
+    }
+    if (use_huge) madvise(reinterpret_cast<void*>(aligned), length, MADV_HUGEPAGE);
+    data_ = reinterpret_cast<T*>(aligned);
+    mapped_bytes_ = length;
+  }
+  void Assign(size_t n, const T& value, bool huge = false) {
+    Allocate(n, huge);
     std::fill(data_, data_ + n, value);
   }
   T& operator[](size_t i) { return data_[i]; }
   const T& operator[](size_t i) const { return data_[i]; }
+  T* data() { return data_; }
+  const T* data() const { return data_; }
   size_t size() const { return size_; }
+  // Frees the memory (size() becomes 0).
+  void Release() {
+    if (mapped_bytes_ > 0) {
+      munmap(data_, mapped_bytes_);
+    } else {
+      std::free(data_);
+    }
+    data_ = nullptr;
+    size_ = mapped_bytes_ = 0;
+  }
 
  private:
   T* data_ = nullptr;
   size_t size_ = 0;
+  size_t mapped_bytes_ = 0;  // 0: from malloc.
 };
+
+// Gives the whole pages inside [p, p + n), a large block of ours about to be freed, back to the
+// system (they read as zeros until written again). glibc keeps freed heap blocks resident once
+// it has raised its mmap threshold (after the first large free of a process), so without this a
+// second load in a process would peak higher than the first. Safe for any block we own: the
+// allocator writes its bookkeeping only when the block is freed, after this.
+void ReleasePages(const void* p, size_t n) {
+  static const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const uintptr_t b = (reinterpret_cast<uintptr_t>(p) + page - 1) & ~(page - 1);
+  const uintptr_t e = (reinterpret_cast<uintptr_t>(p) + n) & ~(page - 1);
+  if (e > b) madvise(reinterpret_cast<void*>(b), e - b, MADV_DONTNEED);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Merge table: (left id, right id) -> (merge index, merged id), open addressing.
@@ -174,7 +223,7 @@ class MergeTable {
   void Reserve(size_t n) {
     size_t cap = 16;
     while (cap * 3 < n * 5) cap <<= 1;  // Load factor at most 0.6.
-    slots_.Assign(cap, Entry{kEmpty, 0, 0});
+    slots_.Assign(cap, Entry{kEmpty, 0, 0}, /*huge=*/true);
     mask_ = cap - 1;
   }
 
@@ -1945,11 +1994,15 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromJsonText(std::stri
     bool unreachable;  // A byte-level token outside the alphabet (kept in m.unreachable).
     bool empty;
   };
-  std::vector<VocabEntry> entries;
-  entries.reserve(model.n_vocab);
+  // The lists of this section and the next are in mappings of their own (BigArray), so that
+  // they go back to the system when freed.
+  BigArray<VocabEntry> entries;
+  entries.Allocate(model.n_vocab);
+  size_t n_entries = 0;
   // Room for every token: each takes at least its decoded length (plus quotes) in the text.
   // Only the part written to is ever touched.
-  std::unique_ptr<char[]> store(new char[model.vocab_end - model.vocab_pos + 1]);
+  BigArray<char> store;
+  store.Allocate(model.vocab_end - model.vocab_pos + 1);
   size_t store_size = 0;
   std::string tmp;
   uint64_t max_id = 0;
@@ -1979,7 +2032,7 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromJsonText(std::stri
       }
       e.id = static_cast<uint32_t>(id);
       max_id = std::max(max_id, id);
-      char* out = store.get() + store_size;
+      char* out = store.data() + store_size;
       if (!m.byte_level) {
         if (vr.last_string_escaped()) {
           e.in_store = true;
@@ -1999,21 +2052,23 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromJsonText(std::stri
         e.unreachable = true;
         m.unreachable.emplace(e.id, std::string(token));
       }
-      entries.push_back(e);
+      if (n_entries == entries.size()) return absl::InternalError("vocab: fields miscounted");
+      entries[n_entries++] = e;
     }
   }
-  if (entries.empty()) return Bad("model.vocab", "the vocabulary is empty");
+  if (n_entries == 0) return Bad("model.vocab", "the vocabulary is empty");
   // Ids are dense in real files; a sparse one would make a tiny file allocate tables for
   // millions of ids.
-  if (max_id >= 2 * entries.size() + 65536) {
-    return Bad("model.vocab", absl::StrCat("id ", max_id, " is far above the ", entries.size(),
+  if (max_id >= 2 * n_entries + 65536) {
+    return Bad("model.vocab", absl::StrCat("id ", max_id, " is far above the ", n_entries,
                                            " tokens listed (ids must be dense)"));
   }
   m.model_size = static_cast<uint32_t>(max_id + 1);
   {
     std::vector<std::string_view> by_id(m.model_size);
-    std::vector<uint32_t> entry_of(m.model_size, kNoRank);  // First entry giving each id.
-    for (size_t i = 0; i < entries.size(); ++i) {
+    BigArray<uint32_t> entry_of;  // The first entry giving each id.
+    entry_of.Assign(m.model_size, kNoRank);
+    for (size_t i = 0; i < n_entries; ++i) {
       const VocabEntry& e = entries[i];
       if (e.empty) return Bad("model.vocab", absl::StrCat("id ", e.id, " has an empty token"));
       if (entry_of[e.id] != kNoRank) {
@@ -2026,16 +2081,18 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromJsonText(std::stri
       entry_of[e.id] = static_cast<uint32_t>(i);
       if (!e.unreachable) {
         by_id[e.id] =
-            std::string_view(e.in_store ? store.get() + e.off : text.data() + e.off, e.len);
+            std::string_view(e.in_store ? store.data() + e.off : text.data() + e.off, e.len);
       }
     }
-    std::vector<VocabEntry>().swap(entries);
+    entries.Release();
+    entry_of.Release();
     auto vocab = Vocab::FromTokenList(by_id);
     if (!vocab.ok()) {
       return Bad("model.vocab", std::string(vocab.status().message()));
     }
     m.vocab = std::move(*vocab);
-    store.reset();
+    store.Release();
+    ReleasePages(by_id.data(), by_id.size() * sizeof(by_id[0]));
   }
 
   // Looks a token up by its text as written in the file.
@@ -2067,8 +2124,9 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromJsonText(std::stri
   struct MergeIds {
     uint32_t left, right, merged;
   };
-  std::vector<MergeIds> merge_ids;
-  merge_ids.reserve(model.n_merges);
+  BigArray<MergeIds> merge_ids;
+  merge_ids.Allocate(model.n_merges);
+  size_t n_merges = 0;
   {
     const TokenIndex index(*m.vocab);
     constexpr size_t kBatch = 64;
@@ -2189,24 +2247,28 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromJsonText(std::stri
           return Bad(path,
                      absl::StrCat("token ", Quote(k == 0 ? a : b), " is not in the vocabulary"));
         }
-        merge_ids.push_back(MergeIds{pj.id[0], pj.id[1], pj.id[2]});
+        if (n_merges == merge_ids.size()) return absl::InternalError("merges miscounted");
+        merge_ids[n_merges++] = MergeIds{pj.id[0], pj.id[1], pj.id[2]};
       }
       base += count;
     }
   }
   // The text is no longer needed.
-  if (owned != nullptr) std::string().swap(*owned);
+  if (owned != nullptr) {
+    ReleasePages(owned->data(), owned->capacity());
+    std::string().swap(*owned);
+  }
   text = std::string_view();
-  m.merges.Reserve(merge_ids.size());
-  for (size_t base = 0; base < merge_ids.size(); base += 64) {
-    const size_t end = std::min(merge_ids.size(), base + 64);
+  m.merges.Reserve(n_merges);
+  for (size_t base = 0; base < n_merges; base += 64) {
+    const size_t end = std::min(n_merges, base + 64);
     for (size_t i = base; i < end; ++i) m.merges.Prefetch(merge_ids[i].left, merge_ids[i].right);
     for (size_t i = base; i < end; ++i) {
       m.merges.Insert(merge_ids[i].left, merge_ids[i].right, static_cast<uint32_t>(i),
                       merge_ids[i].merged);
     }
   }
-  std::vector<MergeIds>().swap(merge_ids);
+  merge_ids.Release();
 
   for (int b = 0; b < 256; ++b) {
     m.fallback_id[b] = m.vocab->Lookup(absl::StrFormat("<0x%02X>", b));
