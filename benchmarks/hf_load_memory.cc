@@ -3,7 +3,10 @@
 //   file MB, load ms (wall clock and CPU time), peak = highest resident set during the load minus
 //   the resident set before it (the file's text included), loaded = resident set after the load
 //   minus before, both also as multiples of the file size.
-// Usage: hf_load_memory <tokenizer.json>...   (Linux only: reads /proc/self/status.)
+// Usage: hf_load_memory [--warm] <tokenizer.json>...   (Linux only: reads /proc/self/status.)
+// --warm: each child loads and releases the file once before the measured load, so the heap is
+// as a long-running process that has loaded tokenizers before has it (glibc then keeps freed
+// memory for reuse instead of returning it).
 #include <malloc.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -42,7 +45,12 @@ size_t StatusBytes(const char* field) {
   return 0;
 }
 
-int Measure(const char* path) {
+int Measure(const char* path, bool warm) {
+  if (warm) {
+    // A load and its release first: the heap as a long-running process has it.
+    auto first = tokwise::Tokenizer::FromHfJsonFile(path);
+    if (!first.ok()) return 1;
+  }
   struct stat st;
   if (stat(path, &st) != 0) {
     std::fprintf(stderr, "%s: cannot stat\n", path);
@@ -82,11 +90,16 @@ int Measure(const char* path) {
 
 int main(int argc, char** argv) {
   int rc = 0;
+  bool warm = false;
   for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--warm") == 0) {
+      warm = true;
+      continue;
+    }
     std::fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
-      const int child_rc = Measure(argv[i]);
+      const int child_rc = Measure(argv[i], warm);
       std::fflush(stdout);  // _exit() does not flush.
       _exit(child_rc);
     }
