@@ -140,7 +140,7 @@ class BigArray {
   BigArray& operator=(const BigArray&) = delete;
   ~BigArray() { Release(); }
 
-  // n elements, not initialized.
+  // n elements, not initialized (pages are made when first written).
   void Allocate(size_t n, bool huge = false) {
     Release();
     size_ = n;
