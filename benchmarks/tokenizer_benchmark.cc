@@ -1,7 +1,11 @@
 // Benchmarks of the tokenizer families of issue 4 (run from the build tree; the data comes
 // from TOKWISE_SHARED_DATA):
-//   BM_HfLoad_<model>        tokenizer.json load time; counters: file MB, loaded MB (the
-//                            tokenizer's tables) and their ratio to the file size.
+//   BM_HfLoad_<model>        tokenizer.json load time (from text in memory); counters: file
+//                            MB, loaded MB (the tokenizer's tables) and their ratio to the file
+//                            size, and from one load of the file (Tokenizer::FromHfJsonFile)
+//                            the peak and the after-load growth of the resident set as ratios
+//                            to the file size (peak_per_file, rss_per_file; Linux only).
+//                            benchmarks/hf_load_memory measures the same in fresh processes.
 //   BM_Count_<tokenizer>     count over the whole corpus (2.2 MB, 57 documents), MB/s and
 //                            tokens/s, o200k_base alongside as the reference speed.
 //   BM_SpmCount_*            tokwise's SentencePiece tokenizer (own BPE path), the same with
@@ -9,6 +13,7 @@
 //                            same run.
 #include <benchmark/benchmark.h>
 #include <dirent.h>
+#include <malloc.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -61,8 +66,40 @@ size_t CorpusBytes() {
   return n;
 }
 
+// A field of /proc/self/status in bytes ("VmRSS", "VmHWM"), or 0.
+size_t StatusBytes(const std::string& field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.compare(0, field.size() + 1, field + ":") == 0) {
+      return std::stoull(line.substr(field.size() + 1)) * 1024;
+    }
+  }
+  return 0;
+}
+
+// Resident-set growth of one Tokenizer::FromHfJsonFile(path): the peak during the load (the
+// file's text included) and what stays after it. Freed heap goes back to the system first
+// (malloc_trim) and the peak is reset (/proc/self/clear_refs), so the load's pages are new
+// ones. False where /proc does not allow it.
+bool MeasureLoadMemory(const std::string& path, size_t* peak, size_t* kept) {
+  malloc_trim(0);
+  const size_t before = StatusBytes("VmRSS");
+  std::ofstream clear("/proc/self/clear_refs");
+  clear << "5";
+  clear.close();
+  if (!clear || before == 0 || StatusBytes("VmHWM") > before + (size_t{1} << 20)) return false;
+  auto tok = Tokenizer::FromHfJsonFile(path);
+  if (!tok.ok()) return false;
+  *peak = StatusBytes("VmHWM") - before;
+  *kept = StatusBytes("VmRSS") - before;
+  return true;
+}
+
 void BM_HfLoad(benchmark::State& state, const std::string& model) {
   const std::string path = Shared("vocab/hf/" + model + "/tokenizer.json");
+  size_t peak = 0, kept = 0;
+  const bool measured = MeasureLoadMemory(path, &peak, &kept);
   const std::string json = Read(path);
   size_t loaded = 0;
   for (auto _ : state) {
@@ -77,6 +114,10 @@ void BM_HfLoad(benchmark::State& state, const std::string& model) {
   state.counters["file_MB"] = json.size() / 1e6;
   state.counters["loaded_MB"] = loaded / 1e6;
   state.counters["loaded_per_file"] = static_cast<double>(loaded) / json.size();
+  if (measured) {
+    state.counters["peak_per_file"] = static_cast<double>(peak) / json.size();
+    state.counters["rss_per_file"] = static_cast<double>(kept) / json.size();
+  }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * json.size()));
 }
 

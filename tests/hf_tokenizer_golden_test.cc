@@ -9,11 +9,15 @@
 //
 // Each tokenizer.json is loaded once per test binary (Gemma 3's is 33 MB).
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "golden_util.h"
@@ -125,6 +129,127 @@ INSTANTIATE_TEST_SUITE_P(
       }
       return n;
     });
+
+// The same tokenizer written differently is the same tokenizer. The files are rewritten from
+// simdjson's DOM (the reference parser): every character outside ASCII and every '/' as a \u
+// escape (surrogate pairs above U+FFFF), the fields of every object in reverse order (the model
+// before the pre-tokenizer, the merges before the vocabulary), no whitespace. The loader reads
+// vocab and merges straight from the text, with its own unescaping, so this checks that path
+// against the goldens.
+void WriteJsonString(std::string_view s, std::string* out) {
+  out->push_back('"');
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  for (size_t i = 0; i < s.size();) {
+    uint32_t cp = p[i];
+    size_t len = 1;
+    if (cp >= 0xF0) {
+      cp = ((cp & 0x07) << 18) | ((p[i + 1] & 0x3F) << 12) | ((p[i + 2] & 0x3F) << 6) |
+           (p[i + 3] & 0x3F);
+      len = 4;
+    } else if (cp >= 0xE0) {
+      cp = ((cp & 0x0F) << 12) | ((p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F);
+      len = 3;
+    } else if (cp >= 0xC0) {
+      cp = ((cp & 0x1F) << 6) | (p[i + 1] & 0x3F);
+      len = 2;
+    }
+    i += len;
+    char buf[16];
+    if (cp >= 0x10000) {
+      std::snprintf(buf, sizeof buf, "\\u%04X\\u%04x", 0xD800 + ((cp - 0x10000) >> 10),
+                    0xDC00 + ((cp - 0x10000) & 0x3FF));
+      *out += buf;
+    } else if (cp >= 0x80 || cp < 0x20 || cp == '"' || cp == '\\' || cp == '/') {
+      std::snprintf(buf, sizeof buf, "\\u%04x", cp);
+      *out += buf;
+    } else {
+      out->push_back(static_cast<char>(cp));
+    }
+  }
+  out->push_back('"');
+}
+
+void WriteJson(simdjson::dom::element e, std::string* out) {
+  using T = simdjson::dom::element_type;
+  switch (e.type()) {
+    case T::NULL_VALUE:
+      *out += "null";
+      break;
+    case T::BOOL:
+      *out += bool(e) ? "true" : "false";
+      break;
+    case T::INT64:
+      *out += std::to_string(int64_t(e));
+      break;
+    case T::UINT64:
+      *out += std::to_string(uint64_t(e));
+      break;
+    case T::DOUBLE: {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.17g", double(e));
+      *out += buf;
+      break;
+    }
+    case T::STRING:
+      WriteJsonString(std::string_view(e), out);
+      break;
+    case T::ARRAY: {
+      out->push_back('[');
+      bool first = true;
+      for (simdjson::dom::element item : e.get_array()) {
+        if (!first) out->push_back(',');
+        first = false;
+        WriteJson(item, out);
+      }
+      out->push_back(']');
+      break;
+    }
+    case T::OBJECT: {
+      std::vector<simdjson::dom::key_value_pair> fields;
+      for (simdjson::dom::key_value_pair f : e.get_object()) fields.push_back(f);
+      out->push_back('{');
+      for (size_t i = fields.size(); i-- > 0;) {
+        WriteJsonString(fields[i].key, out);
+        out->push_back(':');
+        WriteJson(fields[i].value, out);
+        if (i > 0) out->push_back(',');
+      }
+      out->push_back('}');
+      break;
+    }
+  }
+}
+
+TEST(HfGoldenRewritten, EscapedReorderedCompactFilesGiveTheSameIds) {
+  // Llama 3: byte-level, merges as "a b"; Qwen3: merges as ["a", "b"].
+  for (const auto& [model, golden_name] :
+       {std::pair<std::string, std::string>{"llama3", "hf_llama3"}, {"qwen3", "hf_qwen3"}}) {
+    std::string rewritten;
+    {
+      simdjson::dom::parser parser;
+      simdjson::dom::element root;
+      ASSERT_FALSE(parser.load(SharedData("vocab/hf/" + model + "/tokenizer.json")).get(root));
+      WriteJson(root, &rewritten);
+    }
+    ASSERT_NE(rewritten.find("\\u0120"), std::string::npos);  // Escapes made (U+0120 is "G.").
+    ASSERT_LT(rewritten.find("\"model\""), rewritten.find("\"pre_tokenizer\""));
+    auto tok = Tokenizer::FromHfJson(rewritten);
+    ASSERT_TRUE(tok.ok()) << model << ": " << tok.status();
+    std::vector<GoldenCase> golden = ReadGolden(golden_name, /*lines=*/false);
+    ASSERT_GT(golden.size(), 0u);
+    size_t equal = 0;
+    for (const GoldenCase& g : golden) {
+      TokenizeOptions o;
+      o.invalid_utf8 = InvalidUtf8::kReplace;
+      auto ids = (*tok)->Encode(ReadFile(SharedData(g.doc)), o);
+      ASSERT_TRUE(ids.ok()) << g.doc << ": " << ids.status();
+      EXPECT_TRUE(SameIds(g.ids, *ids)) << model << " rewritten, " << g.doc;
+      equal += g.ids == *ids;
+    }
+    std::printf("[golden] %s rewritten (%zu bytes) vs %s: %zu of %zu documents equal\n",
+                model.c_str(), rewritten.size(), golden_name.c_str(), equal, golden.size());
+  }
+}
 
 }  // namespace
 }  // namespace tokwise

@@ -122,6 +122,48 @@ TEST(BadTokenizerJson, BadVocabularies) {
               {"unk_token", "<unk>"}, "unk not in vocab");
 }
 
+// The vocabulary and merges are read straight from the text after the rest of the document;
+// their errors still name what is wrong, and malformed JSON anywhere is named as such first.
+TEST(BadTokenizerJson, VocabAndMergesReadFromTheText) {
+  // Byte offsets counted by hand in the Toy() text.
+  const std::string bad_vocab = Toy("\"BPE\"", R"({"a": 0 "b": 1, "ab": 2})");
+  const size_t vocab_at = bad_vocab.find(R"("b": 1)");
+  ExpectError(LoadJson(bad_vocab),
+              {"malformed JSON", ("at byte " + std::to_string(vocab_at)).c_str(),
+               "expected ',' or a closing bracket"},
+              "missing comma in the vocab");
+  const std::string bad_merges = Toy("\"BPE\"", R"({"a": 0, "b": 1, "ab": 2})", R"(["a b" "b a"])");
+  const size_t merges_at = bad_merges.find(R"("b a")");
+  ExpectError(LoadJson(bad_merges), {("at byte " + std::to_string(merges_at)).c_str()},
+              "missing comma in the merges");
+  // A merge naming a missing token, and malformed JSON after the model: the syntax error wins.
+  ExpectError(LoadJson(Toy("\"BPE\"", R"({"a": 0, "b": 1, "ab": 2})", R"(["a c"])") + "]"),
+              {"malformed JSON", "content after the end"}, "syntax error after a bad merge");
+  // Escaped keys are named as they read.
+  ExpectError(LoadJson(Toy("\"BPE\"", R"({"a": 0, "\u0062": 0, "ab": 2})")),
+              {"model.vocab", "id 0", "\"a\"", "\"b\""}, "duplicate id, escaped key");
+  ExpectError(LoadJson(Toy("\"BPE\"", R"({"a": 0, "b": 1, "ab": 2})", R"(["a \u0063"])")),
+              {"model.merges[0]", "\"c\"", "not in the vocabulary"}, "escaped missing token");
+  ExpectError(LoadJson(Toy("\"BPE\"", R"({"a": 0, "b": 1, "ab": 2})", R"(["a\u0020b\u0020c"])")),
+              {"model.merges[0]", "two tokens"}, "escaped spaces");
+  ExpectError(LoadJson(Toy("\"BPE\"", R"({"a": 0, "b": 1, "ab": 2})", R"([["a", "b", "ab"]])")),
+              {"model.merges[0]", "two strings"}, "array of three");
+  ExpectError(
+      LoadJson(R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "model": 5})"),
+      {"model", "expected an object"}, "second model not an object");
+}
+
+// Field order and escapes do not matter: the vocabulary and merges are read after the rest.
+TEST(BadTokenizerJson, AnyFieldOrderLoads) {
+  const std::string reordered =
+      R"({"model": {"merges": [["\u0061", "b"]], "vocab": {"ab": 2, "b": 1, "\u0061": 0},)"
+      R"( "type": "BPE"}, "pre_tokenizer": {"type": "WhitespaceSplit"}, "added_tokens": []})";
+  auto t = LoadJson(reordered);
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(*(*t)->Encode("ab"), std::vector<TokenId>{2});
+  EXPECT_EQ(*(*t)->Encode("ba b"), (std::vector<TokenId>{1, 0, 1}));
+}
+
 TEST(BadTokenizerJson, UnknownComponentsAreNamed) {
   struct Case {
     std::string json;

@@ -1,6 +1,7 @@
 #include "encoding/hf_tokenizer.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -9,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <new>
+#include <type_traits>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -38,6 +40,10 @@ constexpr uint64_t kMaxId = uint64_t{1} << 24;
 struct ByteAlphabet {
   uint32_t cp_of_byte[256];
   int16_t byte_of_cp[324];
+  // The byte of each alphabet character by its UTF-8 form, -1 for other characters: one-byte
+  // forms, and two-byte forms by lead byte 0xC2..0xC5 (U+0080..U+017F) and continuation byte.
+  int16_t byte_of_utf8_1[128];
+  int16_t byte_of_utf8_2[4][64];
   ByteAlphabet() {
     std::fill(std::begin(byte_of_cp), std::end(byte_of_cp), int16_t{-1});
     uint32_t next = 256;
@@ -45,6 +51,13 @@ struct ByteAlphabet {
       bool printable = (b >= 0x21 && b <= 0x7E) || (b >= 0xA1 && b <= 0xAC) || b >= 0xAE;
       cp_of_byte[b] = printable ? static_cast<uint32_t>(b) : next++;
       byte_of_cp[cp_of_byte[b]] = static_cast<int16_t>(b);
+    }
+    for (uint32_t cp = 0; cp < 0x80; ++cp) byte_of_utf8_1[cp] = byte_of_cp[cp];
+    for (uint32_t lead = 0; lead < 4; ++lead) {
+      for (uint32_t cont = 0; cont < 64; ++cont) {
+        const uint32_t cp = ((0xC2 + lead - 0xC0) << 6) | cont;
+        byte_of_utf8_2[lead][cont] = cp < 324 ? byte_of_cp[cp] : int16_t{-1};
+      }
     }
   }
 };
@@ -54,29 +67,38 @@ const ByteAlphabet& Alphabet() {
   return *a;
 }
 
-// Decodes a string of ByteLevel alphabet characters into the bytes they stand for. Returns
-// false if a character is not in the alphabet (such a token cannot come out of byte-level
-// BPE; added tokens written as plain text are like that).
-bool DecodeByteLevel(std::string_view s, std::string* out) {
+// Decodes the n bytes at s, a string of ByteLevel alphabet characters, into the bytes they
+// stand for, written at out (room for n bytes: never longer than its alphabet form). Returns
+// the end of the output, or nullptr if a character is not in the alphabet (such a token cannot
+// come out of byte-level BPE; added tokens written as plain text are like that). Loading
+// decodes every token and merge, so this is a table lookup per character.
+char* DecodeByteLevelTo(const char* s, size_t n, char* out) {
   const ByteAlphabet& a = Alphabet();
-  out->resize(s.size());  // Never longer than its alphabet form.
-  char* o = out->data();
-  size_t n = 0;
-  const uint8_t* p = reinterpret_cast<const uint8_t*>(s.data());
-  const uint8_t* end = p + s.size();
+  const auto* p = reinterpret_cast<const uint8_t*>(s);
+  const uint8_t* end = p + n;
   while (p < end) {
-    uint32_t cp;
+    int16_t b;
     if (*p < 0x80) {
-      cp = *p++;
+      b = a.byte_of_utf8_1[*p++];
+    } else if (static_cast<unsigned>(*p - 0xC2) < 4 && p + 1 < end && (p[1] & 0xC0) == 0x80) {
+      b = a.byte_of_utf8_2[*p - 0xC2][p[1] & 0x3F];
+      p += 2;
     } else {
-      int len;
-      cp = DecodeUtf8(p, end, &len);
-      p += len;
+      return nullptr;
     }
-    if (cp >= 324 || a.byte_of_cp[cp] < 0) return false;
-    o[n++] = static_cast<char>(a.byte_of_cp[cp]);
+    if (b < 0) return nullptr;
+    *out++ = static_cast<char>(b);
   }
-  out->resize(n);
+  return out;
+}
+
+// As DecodeByteLevelTo(), into *out (replaced). Returns false if a character is not in the
+// alphabet.
+bool DecodeByteLevel(std::string_view s, std::string* out) {
+  out->resize(s.size());
+  char* end = DecodeByteLevelTo(s.data(), s.size(), out->data());
+  if (end == nullptr) return false;
+  out->resize(static_cast<size_t>(end - out->data()));
   return true;
 }
 
@@ -102,42 +124,89 @@ std::string Quote(std::string_view s) {
   return out + "\"";
 }
 
-// A fixed-size array for the large hash tables, in transparent huge pages where the kernel
-// offers them (madvise mode): the tables are probed at random, and with 4 kB pages most probes
-// of a multi-megabyte table also miss the TLB.
+// A fixed-size array for large tables and lists, in a memory mapping of its own when large:
+// freed, it goes back to the system at once, whatever the C library's heap would do with a
+// freed block (glibc keeps them resident once it has raised its mmap threshold, so a second
+// load in a process would otherwise peak well above the first). With `huge`, in transparent
+// huge pages where the kernel offers them (madvise mode): for tables probed at random, which
+// with 4 kB pages miss the TLB on most probes, at the price of rounding up to 2 MB.
 template <class T>
 class BigArray {
+  static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+
  public:
   BigArray() = default;
   BigArray(const BigArray&) = delete;
   BigArray& operator=(const BigArray&) = delete;
-  ~BigArray() { std::free(data_); }
+  ~BigArray() { Release(); }
 
-  void Assign(size_t n, const T& value) {
-    std::free(data_);
-    data_ = nullptr;
+  // n elements, not initialized (pages are made when first written).
+  void Allocate(size_t n, bool huge = false) {
+    Release();
     size_ = n;
-    const size_t bytes = n * sizeof(T);
+    const size_t bytes = std::max<size_t>(n * sizeof(T), 1);
+    constexpr size_t kMapped = size_t{256} << 10;
     constexpr size_t kHuge = size_t{2} << 20;
-    if (bytes >= kHuge) {
-      void* p = nullptr;
-      if (posix_memalign(&p, kHuge, (bytes + kHuge - 1) / kHuge * kHuge) == 0) {
-        madvise(p, (bytes + kHuge - 1) / kHuge * kHuge, MADV_HUGEPAGE);
-        data_ = static_cast<T*>(p);
-      }
+    constexpr size_t kPage = 4096;
+    if (bytes < kMapped) {
+      data_ = static_cast<T*>(std::malloc(bytes));
+      if (data_ == nullptr) throw std::bad_alloc();
+      return;
     }
-    if (data_ == nullptr) data_ = static_cast<T*>(std::malloc(bytes > 0 ? bytes : 1));
-    if (data_ == nullptr) throw std::bad_alloc();
+    const bool use_huge = huge && bytes >= kHuge;
+    const size_t align = use_huge ? kHuge : kPage;
+    const size_t length = (bytes + align - 1) / align * align;
+    // Over-allocate by the alignment and unmap the ends.
+    const size_t over = length + (use_huge ? kHuge : 0);
+    void* p = mmap(nullptr, over, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    const uintptr_t start = reinterpret_cast<uintptr_t>(p);
+    const uintptr_t aligned = (start + align - 1) / align * align;
+    if (aligned > start) munmap(p, aligned - start);
+    if (start + over > aligned + length) {
+      munmap(reinterpret_cast<void*>(aligned + length), start + over - (aligned + length));
+    }
+    if (use_huge) madvise(reinterpret_cast<void*>(aligned), length, MADV_HUGEPAGE);
+    data_ = reinterpret_cast<T*>(aligned);
+    mapped_bytes_ = length;
+  }
+  void Assign(size_t n, const T& value, bool huge = false) {
+    Allocate(n, huge);
     std::fill(data_, data_ + n, value);
   }
   T& operator[](size_t i) { return data_[i]; }
   const T& operator[](size_t i) const { return data_[i]; }
+  T* data() { return data_; }
+  const T* data() const { return data_; }
   size_t size() const { return size_; }
+  // Frees the memory (size() becomes 0).
+  void Release() {
+    if (mapped_bytes_ > 0) {
+      munmap(data_, mapped_bytes_);
+    } else {
+      std::free(data_);
+    }
+    data_ = nullptr;
+    size_ = mapped_bytes_ = 0;
+  }
 
  private:
   T* data_ = nullptr;
   size_t size_ = 0;
+  size_t mapped_bytes_ = 0;  // 0: from malloc.
 };
+
+// Gives the whole pages inside [p, p + n), a large block of ours about to be freed, back to the
+// system (they read as zeros until written again). glibc keeps freed heap blocks resident once
+// it has raised its mmap threshold (after the first large free of a process), so without this a
+// second load in a process would peak higher than the first. Safe for any block we own: the
+// allocator writes its bookkeeping only when the block is freed, after this.
+void ReleasePages(const void* p, size_t n) {
+  static const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const uintptr_t b = (reinterpret_cast<uintptr_t>(p) + page - 1) & ~(page - 1);
+  const uintptr_t e = (reinterpret_cast<uintptr_t>(p) + n) & ~(page - 1);
+  if (e > b) madvise(reinterpret_cast<void*>(b), e - b, MADV_DONTNEED);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Merge table: (left id, right id) -> (merge index, merged id), open addressing.
@@ -154,7 +223,7 @@ class MergeTable {
   void Reserve(size_t n) {
     size_t cap = 16;
     while (cap * 3 < n * 5) cap <<= 1;  // Load factor at most 0.6.
-    slots_.Assign(cap, Entry{kEmpty, 0, 0});
+    slots_.Assign(cap, Entry{kEmpty, 0, 0}, /*huge=*/true);
     mask_ = cap - 1;
   }
 
@@ -196,78 +265,110 @@ class MergeTable {
   size_t size_ = 0;
 };
 
-// Token ids by token bytes for tokens of at most 16 bytes (all but a few percent of real
-// vocabularies), kept inline in the slot: one memory access per lookup, where Vocab::Lookup
-// needs three (slot, offsets, bytes). Loading looks tokens up three times per merge (left,
-// right, merged), so this decides most of the load time; the table lives only while loading.
-class ShortTokenMap {
+// Token ids by token bytes while loading, for the merges. The merge list looks tokens up
+// three times per merge (left, right, merged) at random, so this decides most of the load time:
+// batches of lookups prefetch their slots first so that the cache misses overlap (the Vocab's
+// own index cannot be prefetched), and each slot holds the token's length and first 8 bytes,
+// so that the tokens of up to 8 bytes (91% of the lookups for Llama 3) need no second memory
+// access; longer ones are checked against the Vocab's bytes. 16-byte slots, the table at most
+// 70% full (Llama 3: 2.9 MB); freed once the merges are read.
+class TokenIndex {
  public:
-  static constexpr size_t kMaxLen = 16;
-
-  void Build(const Vocab& v) {
-    size_t n = 0;
-    for (uint32_t id = 0; id < v.size(); ++id) n += v.Has(id) && v.TokenBytes(id).size() <= kMaxLen;
-    size_t cap = 16;
-    while (cap < n * 2) cap <<= 1;
-    slots_.Assign(cap, Slot{0, 0, 0, 0});
-    mask_ = cap - 1;
-    // In batches: prefetch the slots, then fill them.
+  explicit TokenIndex(const Vocab& v) : vocab_(v) {
+    cap_ = std::max<size_t>(16, static_cast<size_t>(v.n_present()) * 10 / 7 + 1);
+    slots_.Assign(cap_, Slot{0, kNoRank, 0});
+    // In batches: prefetch the home slots, then fill them.
     constexpr uint32_t kBatch = 64;
-    size_t hashes[kBatch];
+    size_t home[kBatch];
     for (uint32_t base = 0; base < v.size(); base += kBatch) {
-      uint32_t end = std::min<uint32_t>(v.size(), base + kBatch);
+      const uint32_t end = std::min<uint32_t>(v.size(), base + kBatch);
       for (uint32_t id = base; id < end; ++id) {
-        std::string_view t = v.TokenBytes(id);
-        if (t.empty() || t.size() > kMaxLen) continue;
-        hashes[id - base] = Hash(t.data(), t.size());
-        __builtin_prefetch(&slots_[hashes[id - base]], 1);
+        const std::string_view t = v.TokenBytes(id);
+        home[id - base] = Home(Hash(t.data(), t.size()));
+        __builtin_prefetch(&slots_[home[id - base]], 1);
       }
       for (uint32_t id = base; id < end; ++id) {
-        std::string_view t = v.TokenBytes(id);
-        if (t.empty() || t.size() > kMaxLen) continue;
-        size_t i = hashes[id - base];
-        while (slots_[i].len != 0) i = (i + 1) & mask_;
-        Slot& slot = slots_[i];
-        Key(t.data(), t.size(), &slot.k0, &slot.k1);
-        slot.id = id;
-        slot.len = static_cast<uint32_t>(t.size());
+        if (!v.Has(id)) continue;
+        const std::string_view t = v.TokenBytes(id);
+        size_t i = home[id - base];
+        while (slots_[i].id != kNoRank) i = i + 1 == cap_ ? 0 : i + 1;
+        slots_[i] = Slot{Head(t.data(), t.size()), id, static_cast<uint32_t>(t.size())};
       }
     }
   }
-  void Prefetch(const char* p, size_t n) const {
-    if (n - 1 < kMaxLen) __builtin_prefetch(&slots_[Hash(p, n)]);
+
+  static uint64_t Hash(const char* p, size_t n) {
+    return HashBytes(reinterpret_cast<const uint8_t*>(p), n);
   }
-  // The id, or kNoRank; `n` must be 1..kMaxLen.
-  uint32_t Find(const char* p, size_t n) const {
-    uint64_t k0, k1;
-    Key(p, n, &k0, &k1);
-    for (size_t i = Hash(p, n);; i = (i + 1) & mask_) {
+  void Prefetch(uint64_t h) const { __builtin_prefetch(&slots_[Home(h)]); }
+  // The id of the n bytes at p (h == Hash(p, n)), or kNoRank. At least 8 bytes from p on must
+  // be readable (the bytes after the n are ignored): one load makes the head, where a copy of
+  // n < 8 bytes would stall on store forwarding.
+  uint32_t FindPadded(const char* p, size_t n, uint64_t h) const {
+    uint64_t head;
+    std::memcpy(&head, p, 8);
+    if (n < 8) head &= (uint64_t{1} << (8 * n)) - 1;
+    for (size_t i = Home(h);; i = i + 1 == cap_ ? 0 : i + 1) {
       const Slot& s = slots_[i];
-      if (s.len == 0) return kNoRank;
-      if (s.k0 == k0 && s.k1 == k1 && s.len == n) return s.id;
+      if (s.id == kNoRank) return kNoRank;
+      if (s.head != head || s.len != n) continue;
+      if (n <= 8) return s.id;
+      const std::string_view t = vocab_.TokenBytes(s.id);
+      if (std::memcmp(t.data() + 8, p + 8, n - 8) == 0) return s.id;
     }
   }
 
  private:
   struct Slot {
-    uint64_t k0, k1;
-    uint32_t id;
-    uint32_t len;  // 0 = empty.
+    uint64_t head;  // The first 8 bytes, zero-padded.
+    uint32_t id;    // kNoRank: empty.
+    uint32_t len;
   };
-  static void Key(const char* p, size_t n, uint64_t* k0, uint64_t* k1) {
-    *k0 = *k1 = 0;
-    std::memcpy(k0, p, n < 8 ? n : 8);
-    if (n > 8) std::memcpy(k1, p + 8, n - 8);
+  static uint64_t Head(const char* p, size_t n) {
+    uint64_t head = 0;
+    std::memcpy(&head, p, n < 8 ? n : 8);
+    return head;
   }
-  size_t Hash(const char* p, size_t n) const {
-    uint64_t k0, k1;
-    Key(p, n, &k0, &k1);
-    uint64_t h = (k0 ^ (uint64_t{n} << 59)) * 0x9E3779B97F4A7C15ull;
-    h = (h ^ (h >> 31) ^ k1) * 0xD6E8FEB86659FD93ull;
-    return static_cast<size_t>(h >> 29) & mask_;
+  // The slot where the search for hash h starts (the high bits of h scaled to the table).
+  size_t Home(uint64_t h) const {
+    return static_cast<size_t>((static_cast<unsigned __int128>(h) * cap_) >> 64);
   }
+
+  const Vocab& vocab_;
   BigArray<Slot> slots_;
-  size_t mask_ = 0;
+  size_t cap_ = 0;
+};
+
+// Bytes of the merges of one batch while loading. Reserve() once, then Append()/Commit()
+// without capacity checks; pointers into it last until the next Reserve().
+class ByteArena {
+ public:
+  void Clear() { size_ = 0; }
+  void Reserve(size_t n) {
+    if (size_ + n <= cap_) return;
+    const size_t cap = std::max({cap_ * 2, size_ + n, size_t{4096}});
+    std::unique_ptr<char[]> grown(new char[cap + kSlack]);
+    if (size_ > 0) std::memcpy(grown.get(), data_.get(), size_);
+    data_ = std::move(grown);
+    cap_ = cap;
+  }
+  void Append(const char* p, size_t n) {
+    std::memcpy(data_.get() + size_, p, n);
+    size_ += n;
+  }
+  // Appends the arena's own bytes [off, off + n).
+  void AppendOwn(size_t off, size_t n) { Append(data_.get() + off, n); }
+  char* end() { return data_.get() + size_; }
+  void Commit(size_t n) { size_ += n; }
+  const char* data() const { return data_.get(); }
+  size_t size() const { return size_; }
+
+  // Bytes readable after the end of the reserved room (for TokenIndex::FindPadded()).
+  static constexpr size_t kSlack = 8;
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t size_ = 0, cap_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1248,10 +1349,12 @@ absl::Status Unsupported(const std::string& path, std::string_view kind, std::st
                    "\" is not supported (tokwise would not reproduce the reference's ids)"));
 }
 
-// A {"String": s} or {"Regex": r} pattern.
+// A {"String": s} or {"Regex": r} pattern. With `scanner`, a regex that a hand-written
+// scanner implements exactly is not compiled: *scanner is set and the result is null (the
+// compile costs a few milliseconds of Unicode tables per process, for nothing).
 absl::StatusOr<std::unique_ptr<HfRegex>> CompilePattern(const JsonNode& obj,
                                                         const std::string& path,
-                                                        std::string* regex_text = nullptr) {
+                                                        Scanner* scanner = nullptr) {
   const JsonNode* p = obj.Find("pattern");
   if (p == nullptr || p->type != JsonNode::Type::kObject) {
     return Bad(path, "missing \"pattern\" object");
@@ -1261,7 +1364,10 @@ absl::StatusOr<std::unique_ptr<HfRegex>> CompilePattern(const JsonNode& obj,
     return HfRegex::Compile(s->str, /*literal=*/true);
   }
   if (const JsonNode* r = p->Find("Regex"); r != nullptr && r->type == JsonNode::Type::kString) {
-    if (regex_text != nullptr) *regex_text = r->str;
+    if (scanner != nullptr) {
+      *scanner = ScannerFor(r->str);
+      if (scanner->fn != nullptr) return std::unique_ptr<HfRegex>();
+    }
     auto re = HfRegex::Compile(r->str);
     if (!re.ok()) return Bad(path + ".pattern.Regex", std::string(re.status().message()));
     return re;
@@ -1360,8 +1466,7 @@ absl::Status ParsePreTokenizer(const JsonNode& node, const std::string& path,
   }
   if (*type == "Split") {
     step.kind = PreStep::Kind::kSplit;
-    std::string regex_text;
-    auto re = CompilePattern(node, path, &regex_text);
+    auto re = CompilePattern(node, path, &step.scanner);
     if (!re.ok()) return re.status();
     auto behavior = ParseBehavior(node, path);
     if (!behavior.ok()) return behavior.status();
@@ -1369,8 +1474,7 @@ absl::Status ParsePreTokenizer(const JsonNode& node, const std::string& path,
     if (!invert.ok()) return invert.status();
     step.behavior = *behavior;
     step.invert = *invert;
-    if (!regex_text.empty()) step.scanner = ScannerFor(regex_text);
-    step.regex = std::move(*re);
+    step.regex = std::move(*re);  // Null when the scanner splits.
   } else if (*type == "ByteLevel") {
     step.kind = PreStep::Kind::kByteLevel;
     auto prefix = GetBool(node, "add_prefix_space", true, path);
@@ -1608,67 +1712,123 @@ absl::StatusOr<AddedToken> ParseAddedToken(const JsonNode& node, const std::stri
   return t;
 }
 
-// The parts of the BPE model: vocab and merges stay in the DOM (read once, straight into their
-// tables), every other field is copied into a small tree.
+// Where the parts of the BPE model are. Vocab and merges stay in the text: they are read once,
+// straight into their tables, after the rest of the document (so that the pre-tokenizer and
+// the model's options are known, whatever the order of the fields). Every other field of the
+// model is read into a small tree.
 struct RawModel {
   std::string type;
   bool has_type = false;
-  simdjson::dom::object vocab;
-  simdjson::dom::array merges;
   bool has_vocab = false, has_merges = false;
-  JsonNode options;  // Every other field, as an object.
+  size_t vocab_pos = 0, merges_pos = 0;  // Byte offsets of the values in the text.
+  size_t vocab_end = 0;                  // Where the vocab's value ends.
+  size_t n_vocab = 0, n_merges = 0;      // Fields of the vocab, items of the merges.
+  JsonNode options;                      // Every other field, as an object.
 };
 
-absl::Status ReadModel(simdjson::dom::object obj, RawModel* model) {
+// Reads the "model" object at the reader's position (syntax errors are returned, others go to
+// *deferred: the whole document is checked before anything in it is refused).
+absl::Status ReadModel(JsonReader& r, RawModel* model, absl::Status* deferred) {
   model->options.type = JsonNode::Type::kObject;
-  for (simdjson::dom::key_value_pair field : obj) {
-    std::string_view key = field.key;
+  if (absl::Status st = r.BeginObject(); !st.ok()) return st;
+  for (bool first = true;; first = false) {
+    bool done;
+    std::string_view key_view;
+    if (absl::Status st = r.NextField(first, &done, &key_view); !st.ok()) return st;
+    if (done) return absl::OkStatus();
+    std::string key(key_view);
+    absl::Status st;
     if (key == "vocab") {
       model->has_vocab = true;
-      if (field.value.get_object().get(model->vocab)) {
-        return Bad("model.vocab", "expected an object");
-      }
+      if (r.Peek() != '{' && deferred->ok()) *deferred = Bad("model.vocab", "expected an object");
+      model->vocab_pos = r.pos();
+      st = r.Skip(&model->n_vocab);
+      model->vocab_end = r.pos();
     } else if (key == "merges") {
       model->has_merges = true;
-      if (field.value.get_array().get(model->merges)) {
-        return Bad("model.merges", "expected an array");
-      }
+      if (r.Peek() != '[' && deferred->ok()) *deferred = Bad("model.merges", "expected an array");
+      model->merges_pos = r.pos();
+      st = r.Skip(&model->n_merges);
     } else {
-      std::string key_str(key);
-      auto node = ReadJsonNode(field.value, "tokenizer.json model." + key_str);
-      if (!node.ok()) return node.status();
-      if (key_str == "type" && node->type == JsonNode::Type::kString) {
-        model->type = node->str;
+      JsonNode node;
+      st = r.ReadNode(&node, "tokenizer.json model." + key, deferred);
+      if (key == "type" && node.type == JsonNode::Type::kString) {
+        model->type = node.str;
         model->has_type = true;
       }
-      model->options.fields.emplace_back(std::move(key_str), std::move(*node));
+      model->options.fields.emplace_back(std::move(key), std::move(node));
     }
+    if (!st.ok()) return st;
   }
-  return absl::OkStatus();
 }
 
-// Reads merges[i] as (left, right).
-absl::Status ReadMerge(simdjson::dom::element item, size_t i, std::string_view* a,
-                       std::string_view* b) {
+// A JSON number token as a vocabulary id: digits only ("-0" too, as simdjson reads it), or
+// false.
+bool ParseId(std::string_view t, uint64_t* id) {
+  if (t == "-0") t = "0";
+  if (t.empty() || t.size() > 19) return false;
+  uint64_t v = 0;
+  for (char c : t) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  *id = v;
+  return true;
+}
+
+// Reads merges[i] at the reader's position as (left, right), either "a b" or ["a", "b"]. The
+// two tokens are appended to *arena as written (escapes decoded); *a_len and *b_len receive
+// their lengths.
+absl::Status ReadMerge(JsonReader& r, size_t i, ByteArena* arena, uint32_t* a_len,
+                       uint32_t* b_len) {
   std::string_view s;
-  simdjson::dom::array pair;
-  if (!item.get_string().get(s)) {
-    size_t sp = s.find(' ');
-    if (sp == std::string_view::npos || s.find(' ', sp + 1) != std::string_view::npos) {
+  const char c = r.Peek();
+  if (c == '"') {
+    if (absl::Status st = r.ReadString(&s); !st.ok()) return st;
+    // The spaces (a loop: the strings are short, a libc call costs more).
+    size_t sp = std::string_view::npos, spaces = 0;
+    for (size_t k = 0; k < s.size(); ++k) {
+      if (s[k] == ' ') {
+        if (spaces++ == 0) sp = k;
+      }
+    }
+    if (spaces != 1) {
       return Bad(absl::StrCat("model.merges[", i, "]"),
                  absl::StrCat(Quote(s), " is not two tokens separated by one space"));
     }
-    *a = s.substr(0, sp);
-    *b = s.substr(sp + 1);
+    arena->Reserve(s.size());
+    arena->Append(s.data(), sp);
+    arena->Append(s.data() + sp + 1, s.size() - sp - 1);
+    *a_len = static_cast<uint32_t>(sp);
+    *b_len = static_cast<uint32_t>(s.size() - sp - 1);
     return absl::OkStatus();
   }
-  if (!item.get_array().get(pair)) {
-    if (pair.size() == 2 && !pair.at(0).get_string().get(*a) && !pair.at(1).get_string().get(*b)) {
-      return absl::OkStatus();
+  if (c == '[') {
+    if (absl::Status st = r.BeginArray(); !st.ok()) return st;
+    uint32_t* lens[2] = {a_len, b_len};
+    for (size_t k = 0;; ++k) {
+      bool done;
+      if (absl::Status st = r.NextItem(k == 0, &done); !st.ok()) return st;
+      if (done && k == 2) return absl::OkStatus();
+      if (done || k == 2 || r.Peek() != '"') break;
+      if (absl::Status st = r.ReadString(&s); !st.ok()) return st;
+      arena->Reserve(s.size());
+      arena->Append(s.data(), s.size());
+      *lens[k] = static_cast<uint32_t>(s.size());
     }
     return Bad(absl::StrCat("model.merges[", i, "]"), "expected two strings");
   }
   return Bad(absl::StrCat("model.merges[", i, "]"), "expected \"a b\" or [\"a\", \"b\"]");
+}
+
+// The key of the vocabulary field whose ',' (or, for the first, whose '{') ends at `pos`, as
+// written (escapes decoded). For error messages.
+std::string VocabKeyAt(std::string_view text, size_t pos, bool first) {
+  JsonReader r(text, pos);
+  bool done = false;
+  std::string_view key;
+  if (!r.NextField(first, &done, &key).ok() || done) return "?";
+  return std::string(key);
 }
 
 }  // namespace
@@ -1677,62 +1837,75 @@ HfTokenizer::HfTokenizer() : impl_(std::make_unique<Impl>()) {}
 HfTokenizer::~HfTokenizer() = default;
 
 absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromJson(std::string_view data) {
-  std::string copy;
-  copy.reserve(data.size() + simdjson::SIMDJSON_PADDING);
-  copy.assign(data.data(), data.size());
-  return FromOwnedJson(std::move(copy));
+  return FromJsonText(data, nullptr);
 }
 
 absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromOwnedJson(std::string data) {
-  // The DOM keeps its own copy of every string, so the input can go as soon as it is parsed;
-  // the parser's working buffers (structural indexes) go with the parser. Peak memory is what
-  // the document and our tables need.
-  // TODO: the DOM (tape and string copies, about twice the file for Llama 3) lives until the
-  // merge table is built, so loading peaks near 4.5x the file size although the loaded
-  // tokenizer keeps under 1.6x; a streaming read of vocab and merges would lower the peak at
-  // the cost of simdjson's run-time CPU dispatch (On-Demand is compiled for the build target).
-  simdjson::dom::document dom;
-  simdjson::dom::element doc;
-  {
-    if (data.capacity() < data.size() + simdjson::SIMDJSON_PADDING) {
-      data.reserve(data.size() + simdjson::SIMDJSON_PADDING);
-    }
-    simdjson::dom::parser parser;
-    if (auto e = parser
-                     .parse_into_document(dom, reinterpret_cast<const uint8_t*>(data.data()),
-                                          data.size(), /*realloc_if_needed=*/false)
-                     .get(doc)) {
-      return Bad("(document)", DescribeJsonError(data, e));
-    }
-    std::string().swap(data);
-  }
-  simdjson::dom::object root;
-  if (doc.get_object().get(root)) return Bad("(document)", "expected a JSON object");
+  return FromJsonText(data, &data);
+}
 
+absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromJsonText(std::string_view text,
+                                                                       std::string* owned) {
+  // Memory: the text, the tables being built and transient lists. The text is read in three
+  // passes: the whole document (checked, the small parts read into trees, vocab and merges
+  // skipped), the vocabulary, the merges (into a list of id triples); then the text is freed if
+  // it is ours, and the merge table is built from the list. Peak resident memory, the text
+  // included (benchmarks/hf_load_memory): 2.5x the file for Llama 3 (4.4x with simdjson's DOM
+  // and a tree copy of it), 2.1x for Qwen3, 2.7x for DeepSeek-V3, 2.0x for Gemma 3.
+  // TODO: the vocab and merges are scanned twice (checked in the first pass, read in the
+  // second and third). The first pass takes about 9 of the ~65 ms of a Llama 3 load, nearly all
+  // in vocab and merges; reading them there into position lists would save most of it, at the
+  // cost of those lists (about 1 MB more at the peak for Llama 3).
+  if (text.size() >= (uint64_t{1} << 32)) {
+    return Bad("(document)", "larger than 4 GiB");  // Offsets below are 32-bit.
+  }
+  auto syntax = [](const absl::Status& st) { return Bad("(document)", std::string(st.message())); };
+  if (absl::Status st = CheckJsonUtf8(text); !st.ok()) return syntax(st);
+  JsonReader r(text);
+  if (r.Peek() != '{') {
+    // Malformed JSON is named as such first.
+    if (absl::Status st = r.Skip(); !st.ok()) return syntax(st);
+    if (absl::Status st = r.ExpectEnd(); !st.ok()) return syntax(st);
+    return Bad("(document)", "expected a JSON object");
+  }
+  // Errors other than syntax errors wait in `deferred` until the whole document is checked.
+  absl::Status deferred;
   RawModel model;
   bool has_model = false;
   JsonNode added_node, normalizer_node, pre_node, post_node, decoder_node;
-  for (simdjson::dom::key_value_pair field : root) {
-    std::string_view key = field.key;
+  if (absl::Status st = r.BeginObject(); !st.ok()) return syntax(st);
+  for (bool first = true;; first = false) {
+    bool done;
+    std::string_view key;
+    if (absl::Status st = r.NextField(first, &done, &key); !st.ok()) return syntax(st);
+    if (done) break;
+    absl::Status st;
     if (key == "model") {
       has_model = true;
-      simdjson::dom::object obj;
-      if (field.value.get_object().get(obj)) return Bad("model", "expected an object");
-      absl::Status st = ReadModel(obj, &model);
-      if (!st.ok()) return st;
-      continue;
+      if (r.Peek() != '{') {
+        if (deferred.ok()) deferred = Bad("model", "expected an object");
+        st = r.Skip();
+      } else {
+        // A repeated "model" adds to the first (its vocab and merges replace the first's).
+        st = ReadModel(r, &model, &deferred);
+      }
+    } else {
+      JsonNode* target = key == "added_tokens"     ? &added_node
+                         : key == "normalizer"     ? &normalizer_node
+                         : key == "pre_tokenizer"  ? &pre_node
+                         : key == "post_processor" ? &post_node
+                         : key == "decoder"        ? &decoder_node
+                                                   : nullptr;
+      // version, truncation, padding: not part of counting, only checked. A repeated
+      // component replaces the earlier one.
+      st = target == nullptr
+               ? r.Skip()
+               : r.ReadNode(target, absl::StrCat("tokenizer.json ", std::string(key)), &deferred);
     }
-    JsonNode* target = key == "added_tokens"     ? &added_node
-                       : key == "normalizer"     ? &normalizer_node
-                       : key == "pre_tokenizer"  ? &pre_node
-                       : key == "post_processor" ? &post_node
-                       : key == "decoder"        ? &decoder_node
-                                                 : nullptr;
-    if (target == nullptr) continue;  // version, truncation, padding: not part of counting.
-    auto node = ReadJsonNode(field.value, "tokenizer.json " + std::string(key));
-    if (!node.ok()) return node.status();
-    *target = std::move(*node);
+    if (!st.ok()) return syntax(st);
   }
+  if (absl::Status st = r.ExpectEnd(); !st.ok()) return syntax(st);
+  if (!deferred.ok()) return deferred;
   if (!has_model) return Bad("(document)", "missing \"model\"");
 
   auto tok = std::unique_ptr<HfTokenizer>(new HfTokenizer());
@@ -1814,78 +1987,122 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromOwnedJson(std::str
   if (!suffix.ok()) return suffix.status();
   if (!unk.ok()) return unk.status();
 
-  // Token bytes by id. Byte-level vocabularies are decoded from the alphabet. Two passes over
-  // the DOM: ids first (to size the tables), then the tokens.
+  // ---- Vocabulary ----
+  // Token bytes by id, read from the text: views into it where a token is stored as written,
+  // else (escapes; byte-level tokens, decoded from the alphabet) in `store`. Checks follow in
+  // the order of the file.
+  struct VocabEntry {
+    uint32_t id;
+    uint32_t field_pos;  // Where the field's ',' (or the object's '{') ends: names it in errors.
+    uint32_t off, len;   // The bytes: text[off, off + len) or store[off, off + len).
+    bool in_store;
+    bool unreachable;  // A byte-level token outside the alphabet (kept in m.unreachable).
+    bool empty;
+  };
+  // The lists of this section and the next are in mappings of their own (BigArray), so that
+  // they go back to the system when freed.
+  BigArray<VocabEntry> entries;
+  entries.Allocate(model.n_vocab);
+  size_t n_entries = 0;
+  // Room for every token: each takes at least its decoded length (plus quotes) in the text.
+  // Only the part written to is ever touched.
+  BigArray<char> store;
+  store.Allocate(model.vocab_end - model.vocab_pos + 1);
+  size_t store_size = 0;
+  std::string tmp;
   uint64_t max_id = 0;
-  size_t n_tokens = 0;
-  size_t total_bytes = 0;
-  for (simdjson::dom::key_value_pair entry : model.vocab) {
-    uint64_t id;
-    if (entry.value.get_uint64().get(id)) {
-      return Bad(absl::StrCat("model.vocab[", Quote(entry.key), "]"),
-                 "expected a non-negative integer id");
+  {
+    JsonReader vr(text, model.vocab_pos);
+    if (absl::Status st = vr.BeginObject(); !st.ok()) return syntax(st);
+    for (bool first = true;; first = false) {
+      const size_t field_pos = vr.pos();
+      bool done;
+      std::string_view token;
+      if (absl::Status st = vr.NextField(first, &done, &token); !st.ok()) return syntax(st);
+      if (done) break;
+      VocabEntry e{0, static_cast<uint32_t>(field_pos), 0, 0, false, false, token.empty()};
+      // The id first (the token view may live in the reader's buffer: a number does not
+      // touch it).
+      std::string_view number;
+      uint64_t id = 0;
+      const char c = vr.Peek();
+      if ((c != '-' && (c < '0' || c > '9')) || !vr.ReadNumber(&number).ok() ||
+          !ParseId(number, &id)) {
+        return Bad(absl::StrCat("model.vocab[", Quote(token), "]"),
+                   "expected a non-negative integer id");
+      }
+      if (id >= kMaxId) {
+        return Bad(absl::StrCat("model.vocab[", Quote(token), "]"),
+                   absl::StrCat("id ", id, " is not below the limit of ", kMaxId));
+      }
+      e.id = static_cast<uint32_t>(id);
+      max_id = std::max(max_id, id);
+      char* out = store.data() + store_size;
+      if (!m.byte_level) {
+        if (vr.last_string_escaped()) {
+          e.in_store = true;
+          e.off = static_cast<uint32_t>(store_size);
+          std::memcpy(out, token.data(), token.size());
+          store_size += token.size();
+        } else {
+          e.off = static_cast<uint32_t>(token.data() - text.data());
+        }
+        e.len = static_cast<uint32_t>(token.size());
+      } else if (char* end = DecodeByteLevelTo(token.data(), token.size(), out)) {
+        e.in_store = true;
+        e.off = static_cast<uint32_t>(store_size);
+        e.len = static_cast<uint32_t>(end - out);
+        store_size += e.len;
+      } else {
+        e.unreachable = true;
+        m.unreachable.emplace(e.id, std::string(token));
+      }
+      if (n_entries == entries.size()) return absl::InternalError("vocab: fields miscounted");
+      entries[n_entries++] = e;
     }
-    if (id >= kMaxId) {
-      return Bad(absl::StrCat("model.vocab[", Quote(entry.key), "]"),
-                 absl::StrCat("id ", id, " is not below the limit of ", kMaxId));
-    }
-    max_id = std::max(max_id, id);
-    ++n_tokens;
-    total_bytes += entry.key.size();
   }
-  if (n_tokens == 0) return Bad("model.vocab", "the vocabulary is empty");
+  if (n_entries == 0) return Bad("model.vocab", "the vocabulary is empty");
   // Ids are dense in real files; a sparse one would make a tiny file allocate tables for
   // millions of ids.
-  if (max_id >= 2 * n_tokens + 65536) {
-    return Bad("model.vocab", absl::StrCat("id ", max_id, " is far above the ", n_tokens,
+  if (max_id >= 2 * n_entries + 65536) {
+    return Bad("model.vocab", absl::StrCat("id ", max_id, " is far above the ", n_entries,
                                            " tokens listed (ids must be dense)"));
   }
   m.model_size = static_cast<uint32_t>(max_id + 1);
-  std::vector<std::string_view> by_id(m.model_size);
-  std::vector<std::string_view> key_of(m.model_size);  // The token as written, by id.
-  std::string decoded_store;
-  std::vector<std::pair<uint32_t, uint32_t>> decoded_span(m.byte_level ? m.model_size : 0);
-  decoded_store.reserve(m.byte_level ? total_bytes : 0);
-  std::string tmp;
-  for (simdjson::dom::key_value_pair entry : model.vocab) {
-    const std::string_view token = entry.key;
-    const uint64_t id = entry.value.get_uint64().value_unsafe();
-    if (token.empty()) return Bad("model.vocab", absl::StrCat("id ", id, " has an empty token"));
-    if (!key_of[id].empty()) {
-      return Bad("model.vocab", absl::StrCat("id ", id, " is given to both ", Quote(key_of[id]),
-                                             " and ", Quote(token)));
-    }
-    key_of[id] = token;
-    if (!m.byte_level) {
-      by_id[id] = token;
-    } else if (DecodeByteLevel(token, &tmp)) {
-      decoded_span[id] = {static_cast<uint32_t>(decoded_store.size()),
-                          static_cast<uint32_t>(tmp.size())};
-      decoded_store += tmp;
-    } else {
-      m.unreachable.emplace(static_cast<uint32_t>(id), std::string(token));
-    }
-  }
-  if (m.byte_level) {
-    for (uint32_t id = 0; id < m.model_size; ++id) {
-      if (!key_of[id].empty() && m.unreachable.count(id) == 0) {
-        by_id[id] = std::string_view(decoded_store.data() + decoded_span[id].first,
-                                     decoded_span[id].second);
+  {
+    std::vector<std::string_view> by_id(m.model_size);
+    BigArray<uint32_t> entry_of;  // The first entry giving each id.
+    entry_of.Assign(m.model_size, kNoRank);
+    for (size_t i = 0; i < n_entries; ++i) {
+      const VocabEntry& e = entries[i];
+      if (e.empty) return Bad("model.vocab", absl::StrCat("id ", e.id, " has an empty token"));
+      if (entry_of[e.id] != kNoRank) {
+        const VocabEntry& was = entries[entry_of[e.id]];
+        return Bad("model.vocab",
+                   absl::StrCat("id ", e.id, " is given to both ",
+                                Quote(VocabKeyAt(text, was.field_pos, entry_of[e.id] == 0)),
+                                " and ", Quote(VocabKeyAt(text, e.field_pos, i == 0))));
+      }
+      entry_of[e.id] = static_cast<uint32_t>(i);
+      if (!e.unreachable) {
+        by_id[e.id] =
+            std::string_view(e.in_store ? store.data() + e.off : text.data() + e.off, e.len);
       }
     }
+    entries.Release();
+    entry_of.Release();
+    auto vocab = Vocab::FromTokenList(by_id);
+    if (!vocab.ok()) {
+      return Bad("model.vocab", std::string(vocab.status().message()));
+    }
+    m.vocab = std::move(*vocab);
+    store.Release();
+    ReleasePages(by_id.data(), by_id.size() * sizeof(by_id[0]));
   }
-  auto vocab = Vocab::FromTokenList(by_id);
-  if (!vocab.ok()) {
-    return Bad("model.vocab", std::string(vocab.status().message()));
-  }
-  m.vocab = std::move(*vocab);
-  std::vector<std::string_view>().swap(by_id);
-  std::vector<std::pair<uint32_t, uint32_t>>().swap(decoded_span);
-  std::string().swap(decoded_store);
 
   // Looks a token up by its text as written in the file.
   std::map<std::string, uint32_t, std::less<>> unreachable_by_text;
-  for (const auto& [id, text] : m.unreachable) unreachable_by_text.emplace(text, id);
+  for (const auto& [id, written] : m.unreachable) unreachable_by_text.emplace(written, id);
   auto id_of = [&](std::string_view token) -> uint32_t {
     if (m.byte_level) {
       if (!DecodeByteLevel(token, &tmp)) {
@@ -1904,111 +2121,159 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromOwnedJson(std::str
   m.prefix = bytes_of(*prefix);
   m.suffix = bytes_of(*suffix);
 
-  // Merges: (left, right) -> (index in the list, merged token). Batches of merges go through
-  // the lookups stage by stage, each stage prefetching what the next one reads, so the cache
-  // misses of a batch overlap instead of queueing.
-  ShortTokenMap short_ids;
-  short_ids.Build(*m.vocab);
-  auto lookup_bytes = [&](const char* p, size_t n) -> uint32_t {
-    if (n - 1 < ShortTokenMap::kMaxLen) return short_ids.Find(p, n);
-    return m.vocab->Lookup(reinterpret_cast<const uint8_t*>(p), n);
+  // ---- Merges ----
+  // (left, right) -> (index in the list, merged token). Read in batches that go through the
+  // lookups stage by stage, each stage prefetching what the next one reads, so that the cache
+  // misses of a batch overlap instead of queueing. The ids go to a list first: the merge table
+  // is built once the text is freed.
+  struct MergeIds {
+    uint32_t left, right, merged;
   };
-  const size_t n_merges = model.merges.size();
-  m.merges.Reserve(n_merges);
-  constexpr size_t kBatch = 64;
-  std::pair<std::string_view, std::string_view> texts[kBatch];
-  auto merge_it = model.merges.begin();
-  struct Pending {
-    uint32_t off[3], len[3];  // Bytes of left, right, merged in `arena`; len ~0u: unreachable.
-    uint32_t id[3];
-  };
-  std::vector<Pending> batch(kBatch);
-  std::string arena;
-  std::string bytes;
-  size_t base = 0;
-  while (merge_it != model.merges.end()) {
-    size_t count = 0;
-    for (; count < kBatch && merge_it != model.merges.end(); ++count, ++merge_it) {
-      absl::Status mst =
-          ReadMerge(*merge_it, base + count, &texts[count].first, &texts[count].second);
-      if (!mst.ok()) return mst;
-    }
-    arena.clear();
-    // Stage 1: the bytes of the three tokens.
-    for (size_t j = 0; j < count; ++j) {
-      const auto& [a, b] = texts[j];
-      std::string_view b_rest = b;
-      if (!prefix->empty() && b_rest.substr(0, prefix->size()) == *prefix) {
-        b_rest.remove_prefix(prefix->size());
-      }
-      Pending& pj = batch[j];
-      const std::string_view parts[3] = {a, b, b_rest};
-      for (int k = 0; k < 3; ++k) {
-        pj.off[k] = static_cast<uint32_t>(arena.size());
-        if (!m.byte_level) {
-          arena.append(parts[k]);
-          pj.len[k] = static_cast<uint32_t>(parts[k].size());
-        } else if (DecodeByteLevel(parts[k], &bytes)) {
-          arena += bytes;
-          pj.len[k] = static_cast<uint32_t>(bytes.size());
+  BigArray<MergeIds> merge_ids;
+  merge_ids.Allocate(model.n_merges);
+  size_t n_merges = 0;
+  {
+    const TokenIndex index(*m.vocab);
+    constexpr size_t kBatch = 64;
+    struct Pending {
+      uint32_t written[2], written_len[2];  // Left and right as written, in `arena`.
+      uint32_t off[3], len[3];  // Bytes of left, right, merged in `arena`; len ~0u: unreachable.
+      uint64_t hash[3];
+      uint32_t id[3];
+    };
+    std::vector<Pending> batch(kBatch);
+    ByteArena arena;
+    JsonReader mr(text, model.merges_pos);
+    if (absl::Status st = mr.BeginArray(); !st.ok()) return syntax(st);
+    bool done = false;
+    size_t base = 0;
+    while (!done) {
+      size_t count = 0;
+      arena.Clear();
+      // Stage 1: read the merges; the bytes of the three tokens.
+      for (; count < kBatch; ++count) {
+        if (absl::Status st = mr.NextItem(base + count == 0, &done); !st.ok()) return syntax(st);
+        if (done) break;
+        Pending& pj = batch[count];
+        pj.written[0] = static_cast<uint32_t>(arena.size());
+        absl::Status mst =
+            ReadMerge(mr, base + count, &arena, &pj.written_len[0], &pj.written_len[1]);
+        if (!mst.ok()) return mst;
+        pj.written[1] = pj.written[0] + pj.written_len[0];
+        // Room for the bytes of left, right and right without the prefix, and the merged token.
+        arena.Reserve(4 * (size_t{pj.written_len[0]} + pj.written_len[1]));
+        const char* a = arena.data() + pj.written[0];
+        const char* b = arena.data() + pj.written[1];
+        size_t b_rest_skip = 0;
+        if (!prefix->empty() &&
+            std::string_view(b, pj.written_len[1]).substr(0, prefix->size()) == *prefix) {
+          b_rest_skip = prefix->size();
+        }
+        if (!m.byte_level || b_rest_skip > 0) {
+          // Left, right and right without the prefix; the merged token is copied after them.
+          const uint32_t part_off[3] = {pj.written[0], pj.written[1],
+                                        pj.written[1] + static_cast<uint32_t>(b_rest_skip)};
+          const uint32_t part_len[3] = {pj.written_len[0], pj.written_len[1],
+                                        pj.written_len[1] - static_cast<uint32_t>(b_rest_skip)};
+          for (int k = 0; k < 3; ++k) {
+            pj.off[k] = part_off[k];
+            pj.len[k] = part_len[k];
+            if (!m.byte_level) continue;
+            char* out = arena.end();
+            char* end = DecodeByteLevelTo(arena.data() + part_off[k], part_len[k], out);
+            if (end == nullptr) {
+              pj.len[k] = ~0u;
+              continue;
+            }
+            pj.off[k] = static_cast<uint32_t>(arena.size());
+            pj.len[k] = static_cast<uint32_t>(end - out);
+            arena.Commit(pj.len[k]);
+          }
+          if (pj.len[0] != ~0u && pj.len[2] != ~0u) {
+            const uint32_t off = static_cast<uint32_t>(arena.size());
+            arena.AppendOwn(pj.off[0], pj.len[0]);
+            arena.AppendOwn(pj.off[2], pj.len[2]);
+            pj.len[2] = pj.len[0] + pj.len[2];
+            pj.off[2] = off;
+          } else {
+            pj.len[2] = ~0u;
+          }
         } else {
-          pj.len[k] = ~0u;
+          // Byte-level without a prefix to remove: left and right decoded side by side are
+          // the merged token.
+          char* out = arena.end();
+          char* end_a = DecodeByteLevelTo(a, pj.written_len[0], out);
+          char* out_b = end_a != nullptr ? end_a : out;
+          char* end_b = DecodeByteLevelTo(b, pj.written_len[1], out_b);
+          const uint32_t start = static_cast<uint32_t>(arena.size());
+          pj.off[0] = start;
+          pj.len[0] = end_a != nullptr ? static_cast<uint32_t>(end_a - out) : ~0u;
+          pj.off[1] = start + static_cast<uint32_t>(out_b - out);
+          pj.len[1] = end_b != nullptr ? static_cast<uint32_t>(end_b - out_b) : ~0u;
+          pj.off[2] = start;
+          pj.len[2] = end_a != nullptr && end_b != nullptr ? pj.len[0] + pj.len[1] : ~0u;
+          arena.Commit(end_b != nullptr ? static_cast<size_t>(end_b - out)
+                                        : static_cast<size_t>(out_b - out));
         }
       }
-      // The merged token's bytes: left + right without the subword prefix.
-      if (pj.len[0] != ~0u && pj.len[2] != ~0u) {
-        uint32_t off = static_cast<uint32_t>(arena.size());
-        arena.append(arena, pj.off[0], pj.len[0]);
-        arena.append(arena, pj.off[2], pj.len[2]);
-        pj.len[2] = static_cast<uint32_t>(arena.size()) - off;
-        pj.off[2] = off;
-      } else {
-        pj.len[2] = ~0u;
-      }
-    }
-    // Stage 2: prefetch, then look the three tokens up.
-    for (size_t j = 0; j < count; ++j) {
-      for (int k = 0; k < 3; ++k) {
-        if (batch[j].len[k] != ~0u) {
-          short_ids.Prefetch(arena.data() + batch[j].off[k], batch[j].len[k]);
+      // Stage 2: hash and prefetch, then look the three tokens up.
+      for (size_t j = 0; j < count; ++j) {
+        Pending& pj = batch[j];
+        for (int k = 0; k < 3; ++k) {
+          if (pj.len[k] == ~0u) continue;
+          pj.hash[k] = TokenIndex::Hash(arena.data() + pj.off[k], pj.len[k]);
+          index.Prefetch(pj.hash[k]);
         }
       }
-    }
-    for (size_t j = 0; j < count; ++j) {
-      Pending& pj = batch[j];
-      const auto& [a, b] = texts[j];
-      for (int k = 0; k < 3; ++k) {
-        if (pj.len[k] != ~0u) {
-          pj.id[k] = lookup_bytes(arena.data() + pj.off[k], pj.len[k]);
-        } else if (k < 2) {
-          // A token outside the byte alphabet (written as plain text in the file).
-          auto it = unreachable_by_text.find(k == 0 ? a : b);
-          pj.id[k] = it == unreachable_by_text.end() ? kNoRank : it->second;
-        } else {
-          std::string joined = std::string(a) + std::string(b);
-          auto it = unreachable_by_text.find(joined);
-          pj.id[k] = it == unreachable_by_text.end() ? kNoRank : it->second;
+      for (size_t j = 0; j < count; ++j) {
+        Pending& pj = batch[j];
+        const std::string_view a(arena.data() + pj.written[0], pj.written_len[0]);
+        const std::string_view b(arena.data() + pj.written[1], pj.written_len[1]);
+        for (int k = 0; k < 3; ++k) {
+          if (pj.len[k] != ~0u) {
+            pj.id[k] = index.FindPadded(arena.data() + pj.off[k], pj.len[k], pj.hash[k]);
+          } else if (k < 2) {
+            // A token outside the byte alphabet (written as plain text in the file).
+            auto it = unreachable_by_text.find(k == 0 ? a : b);
+            pj.id[k] = it == unreachable_by_text.end() ? kNoRank : it->second;
+          } else {
+            auto it = unreachable_by_text.find(std::string(a) + std::string(b));
+            pj.id[k] = it == unreachable_by_text.end() ? kNoRank : it->second;
+          }
         }
-      }
-      for (int k = 0; k < 3; ++k) {
-        if (pj.id[k] != kNoRank) continue;
-        const std::string path = absl::StrCat("model.merges[", base + j, "]");
-        if (k == 2) {
-          return Bad(path, absl::StrCat("the merged token ", Quote(std::string(a) + std::string(b)),
-                                        " is not in the vocabulary"));
+        for (int k = 0; k < 3; ++k) {
+          if (pj.id[k] != kNoRank) continue;
+          const std::string path = absl::StrCat("model.merges[", base + j, "]");
+          if (k == 2) {
+            return Bad(path,
+                       absl::StrCat("the merged token ", Quote(std::string(a) + std::string(b)),
+                                    " is not in the vocabulary"));
+          }
+          return Bad(path,
+                     absl::StrCat("token ", Quote(k == 0 ? a : b), " is not in the vocabulary"));
         }
-        return Bad(path,
-                   absl::StrCat("token ", Quote(k == 0 ? a : b), " is not in the vocabulary"));
+        if (n_merges == merge_ids.size()) return absl::InternalError("merges miscounted");
+        merge_ids[n_merges++] = MergeIds{pj.id[0], pj.id[1], pj.id[2]};
       }
-      m.merges.Prefetch(pj.id[0], pj.id[1]);
+      base += count;
     }
-    // Stage 3: insert.
-    for (size_t j = 0; j < count; ++j) {
-      m.merges.Insert(batch[j].id[0], batch[j].id[1], static_cast<uint32_t>(base + j),
-                      batch[j].id[2]);
-    }
-    base += count;
   }
+  // The text is no longer needed.
+  if (owned != nullptr) {
+    ReleasePages(owned->data(), owned->capacity());
+    std::string().swap(*owned);
+  }
+  text = std::string_view();
+  m.merges.Reserve(n_merges);
+  for (size_t base = 0; base < n_merges; base += 64) {
+    const size_t end = std::min(n_merges, base + 64);
+    for (size_t i = base; i < end; ++i) m.merges.Prefetch(merge_ids[i].left, merge_ids[i].right);
+    for (size_t i = base; i < end; ++i) {
+      m.merges.Insert(merge_ids[i].left, merge_ids[i].right, static_cast<uint32_t>(i),
+                      merge_ids[i].merged);
+    }
+  }
+  merge_ids.Release();
 
   for (int b = 0; b < 256; ++b) {
     m.fallback_id[b] = m.vocab->Lookup(absl::StrFormat("<0x%02X>", b));

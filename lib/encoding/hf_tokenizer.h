@@ -43,9 +43,11 @@ struct HfEncodeOptions {
 
 class HfTokenizer {
  public:
-  // Parses a tokenizer.json. `data` is not retained.
+  // Parses a tokenizer.json. `data` is not retained (nor copied). Errors name the JSON path or
+  // the byte offset of what is wrong.
   static absl::StatusOr<std::unique_ptr<HfTokenizer>> FromJson(std::string_view data);
-  // As FromJson(), taking the text over (freed as soon as it is parsed: lower peak memory).
+  // As FromJson(), taking the text over: it is freed as soon as the vocabulary and merges are
+  // read, before the merge table is built (lower peak memory).
   static absl::StatusOr<std::unique_ptr<HfTokenizer>> FromOwnedJson(std::string data);
 
   // A SentencePiece BPE model (already accepted by libsentencepiece) run on this class's
@@ -81,6 +83,9 @@ class HfTokenizer {
 
  private:
   HfTokenizer();
+  // FromJson() and FromOwnedJson(); `owned`, if not null, holds `text` and is freed early.
+  static absl::StatusOr<std::unique_ptr<HfTokenizer>> FromJsonText(std::string_view text,
+                                                                   std::string* owned);
   std::unique_ptr<Impl> impl_;
 };
 
