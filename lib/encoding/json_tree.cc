@@ -11,7 +11,6 @@
 namespace tokwise::encoding_internal {
 namespace {
 
-bool IsWhitespace(char c) { return JsonReader::IsWhitespace(c); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 int HexValue(char c) {
