@@ -3,6 +3,7 @@
 // by lib/encoding/gen_text_tables.py is in tests/data) for NFC and NFKC, plus the documented
 // special cases of the lowercase mapping (SpecialCasing.txt: U+0130, Final_Sigma).
 #include "encoding/normalizer.h"
+#include "encoding/unicode.h"
 
 #include <gtest/gtest.h>
 

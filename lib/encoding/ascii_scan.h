@@ -150,6 +150,21 @@ inline size_t Whitespace(const uint8_t* s, size_t i, size_t n) {
   return j - 1;
 }
 
+// At a byte i of class f that is neither a letter, a digit, nor the prefix of a word:
+//   ' ?[^\s\p{L}\p{N}]+[\r\n/]*' (o200k, slash) or ' ?[^\s\p{L}\p{N}]+[\r\n]*' (cl100k),
+// then the whitespace alternatives.
+inline size_t PunctuationOrSpace(const uint8_t* s, size_t i, size_t n, uint8_t f, bool slash) {
+  size_t start = i;
+  if (s[i] == ' ' && i + 1 < n && (Class(s[i + 1]) & kOther)) start = i + 1;
+  if (start == i && !(f & kOther)) return Whitespace(s, i, n);
+  // A non-ASCII letter after a lone prefix would make it a word.
+  if (start == i && i + 1 < n && s[i + 1] >= 0x80) return kAsciiUndecided;
+  size_t j = Run(s, start, n, kOther);
+  if (j < n && s[j] >= 0x80) return kAsciiUndecided;  // Non-ASCII punctuation continues.
+  while (j < n && (s[j] == '\r' || s[j] == '\n' || (slash && s[j] == '/'))) ++j;
+  return j;
+}
+
 }  // namespace ascii
 
 // [^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|...)?
@@ -177,18 +192,7 @@ inline size_t Whitespace(const uint8_t* s, size_t i, size_t n) {
   }
 not_a_word:
   if (f & kDigit) return Digits(s, i, n);
-  {
-    // ' ?[^\s\p{L}\p{N}]+[\r\n/]*'
-    size_t start = i;
-    if (s[i] == ' ' && i + 1 < n && (Class(s[i + 1]) & kOther)) start = i + 1;
-    if (start == i && !(f & kOther)) return Whitespace(s, i, n);
-    // A non-ASCII letter after a lone prefix would make it a word.
-    if (start == i && i + 1 < n && s[i + 1] >= 0x80) return kAsciiUndecided;
-    size_t j = Run(s, start, n, kOther);
-    if (j < n && s[j] >= 0x80) return kAsciiUndecided;  // Non-ASCII punctuation continues.
-    while (j < n && (s[j] == '\r' || s[j] == '\n' || s[j] == '/')) ++j;
-    return j;
-  }
+  return PunctuationOrSpace(s, i, n, f, /*slash=*/true);
 }
 
 // '(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*
@@ -210,16 +214,7 @@ not_a_word:
   }
 not_a_word:
   if (f & kDigit) return Digits(s, i, n);
-  {
-    size_t start = i;
-    if (s[i] == ' ' && i + 1 < n && (Class(s[i + 1]) & kOther)) start = i + 1;
-    if (start == i && !(f & kOther)) return Whitespace(s, i, n);
-    if (start == i && i + 1 < n && s[i + 1] >= 0x80) return kAsciiUndecided;
-    size_t j = Run(s, start, n, kOther);
-    if (j < n && s[j] >= 0x80) return kAsciiUndecided;
-    while (j < n && (s[j] == '\r' || s[j] == '\n')) ++j;
-    return j;
-  }
+  return PunctuationOrSpace(s, i, n, f, /*slash=*/false);
 }
 
 }  // namespace tokwise::encoding_internal

@@ -60,8 +60,6 @@ std::string ToLower(std::string_view text);
 // Alphabetic, and "word" (the \w class). Results are computed once per name and cached.
 const std::vector<std::pair<uint32_t, uint32_t>>* PropertyRanges(std::string_view name);
 
-// Appends the UTF-8 encoding of a code point (<= U+10FFFF, not a surrogate).
-void AppendUtf8(uint32_t cp, std::string* out);
 
 }  // namespace tokwise::encoding_internal
 

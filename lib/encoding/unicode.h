@@ -82,6 +82,9 @@ inline uint32_t DecodeUtf8(const uint8_t* p, const uint8_t* end, int* len) {
 // text is valid (shortest form, no surrogates, at most U+10FFFF).
 size_t FindInvalidUtf8(std::string_view text);
 
+// Appends the UTF-8 form of code point cp (at most U+10FFFF) to *out.
+void AppendUtf8(uint32_t cp, std::string* out);
+
 // Returns text with each maximal subpart of an ill-formed sequence replaced by U+FFFD
 // (Unicode 15 section 3.9, "U+FFFD Substitution of Maximal Subparts").
 std::string ReplaceInvalidUtf8(std::string_view text);

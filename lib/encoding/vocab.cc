@@ -172,15 +172,20 @@ void Vocab::BuildIndex() {
   slots_ = own_slots_.data();
 }
 
-void Vocab::BuildShortIndex() {
+size_t Vocab::BucketsFor(size_t min_len, size_t max_len, int ways) const {
   size_t count = 0;
   for (uint32_t r = 0; r < n_; ++r) {
     const uint32_t len = offsets_[r + 1] - offsets_[r];
-    count += len >= 1 && len <= 8;
+    count += len >= min_len && len <= max_len;
   }
   // Buckets at most 70% full: a search then nearly always ends in its first cache line.
   size_t buckets = 1;
-  while (buckets * ShortBucket::kWays * 7 < count * 10 + 1) buckets <<= 1;
+  while (buckets * static_cast<size_t>(ways) * 7 < count * 10 + 1) buckets <<= 1;
+  return buckets;
+}
+
+void Vocab::BuildShortIndex() {
+  const size_t buckets = BucketsFor(1, 8, ShortBucket::kWays);
   ShortBucket empty;
   for (int k = 0; k < ShortBucket::kWays; ++k) {
     empty.keys[k] = 0;
@@ -207,13 +212,7 @@ void Vocab::BuildShortIndex() {
 }
 
 void Vocab::BuildMidIndex() {
-  size_t count = 0;
-  for (uint32_t r = 0; r < n_; ++r) {
-    const uint32_t len = offsets_[r + 1] - offsets_[r];
-    count += len >= 9 && len <= 16;
-  }
-  size_t buckets = 1;
-  while (buckets * MidBucket::kWays * 7 < count * 10 + 1) buckets <<= 1;
+  const size_t buckets = BucketsFor(9, 16, MidBucket::kWays);
   MidBucket empty;
   for (int k = 0; k < MidBucket::kWays; ++k) {
     empty.lo[k] = empty.hi[k] = 0;

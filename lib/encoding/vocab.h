@@ -253,6 +253,8 @@ class Vocab {
 
   Vocab() = default;
   void BuildIndex();
+  // Number of buckets of `ways` entries that hold the tokens of [min_len, max_len] bytes.
+  size_t BucketsFor(size_t min_len, size_t max_len, int ways) const;
   void BuildShortIndex();
   void BuildMidIndex();
   void BuildFilter();
