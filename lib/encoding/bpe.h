@@ -291,14 +291,20 @@ template <class Emit>
   MergeLarge(vocab, p, n, scratch, emit);
 }
 
-// Encodes one piece (n >= 1). Most pieces of ordinary text are single tokens of at most 16
+// Encodes one piece (n >= 1); `end`, if not null, is the end of the buffer p points into
+// (reads stay inside it). Most pieces of ordinary text are single tokens of at most 16
 // bytes: those cost one line of the short or the mid index, inline. tiktoken too looks the whole piece
 // up first. The rest: EncodePieceSlow().
 template <class Emit>
 inline void EncodePiece(const Vocab& vocab, const uint8_t* p, size_t n, MergeScratch& scratch,
-                        Emit&& emit) {
+                        Emit&& emit, const uint8_t* end = nullptr) {
   if (n <= 8) {
-    const uint32_t r = vocab.LookupShort(Vocab::ShortKey(p, n), n);
+    // With eight readable bytes (`end`, when given, is the end of the caller's buffer), the
+    // key is one load and a mask.
+    const uint64_t key = end != nullptr && end - p >= 8
+                             ? Vocab::Word(p) & (~uint64_t{0} >> (64 - 8 * n))
+                             : Vocab::ShortKey(p, n);
+    const uint32_t r = vocab.LookupShort(key, n);
     if (r != kNoRank) {
       emit(r);
       return;

@@ -378,7 +378,7 @@ absl::Status Encoding::Run(std::string_view text, const Options& options, Sink& 
   auto ordinary = [&](std::string_view part) {
     const uint8_t* s = reinterpret_cast<const uint8_t*>(part.data());
     return pretokenizer_->Split(s, part.size(), [&](size_t b, size_t e) {
-      encoding_internal::EncodePiece(*vocab_, s + b, e - b, scratch, sink);
+      encoding_internal::EncodePiece(*vocab_, s + b, e - b, scratch, sink, s + part.size());
     });
   };
   if (!any_recognize) return ordinary(text);

@@ -18,6 +18,10 @@ namespace tokwise::encoding_internal {
 
 inline constexpr uint32_t kNoRank = 0xFFFFFFFFu;
 
+// The index keys are little-endian words of token bytes, and the embedded tables are written
+// in the build machine's byte order: both assume a little-endian target (x86-64, AArch64).
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "tokwise assumes a little-endian target");
+
 // Equality of two byte strings of the same length n, inline for the short strings that token
 // lookups compare (a libc call costs more than the compare). Loads stay inside both strings.
 inline bool BytesEqual(const uint8_t* a, const uint8_t* b, size_t n) {
