@@ -211,7 +211,10 @@ void ReleasePages(const void* p, size_t n) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Merge table: (left id, right id) -> (merge index, merged id), open addressing.
+// Merge table: (left id, right id) -> (merge index, merged id), open addressing, with a filter
+// in front. Merging asks about every adjacent pair, and most pairs it asks about do not merge
+// (four in five on the corpus for Llama 3): the filter, eight bits per merge and small enough
+// to stay in cache, answers most of those without a probe of the table (megabytes, at random).
 
 class MergeTable {
  public:
@@ -227,6 +230,10 @@ class MergeTable {
     while (cap * 3 < n * 5) cap <<= 1;  // Load factor at most 0.6.
     slots_.Assign(cap, Entry{kEmpty, 0, 0}, /*huge=*/true);
     mask_ = cap - 1;
+    size_t words = 64;
+    while (words * 64 < n * 8) words <<= 1;
+    filter_.Assign(words, 0);
+    filter_shift_ = 64 - __builtin_ctzll(words);
   }
 
   // Later merges of the same pair replace earlier ones (Hugging Face builds a hash map from
@@ -237,6 +244,9 @@ class MergeTable {
     while (slots_[i].key != kEmpty && slots_[i].key != key) i = (i + 1) & mask_;
     if (slots_[i].key == kEmpty) ++size_;
     slots_[i] = Entry{key, rank, id};
+    uint64_t word, bits;
+    FilterBits(key, &word, &bits);
+    filter_[word] |= bits;
   }
 
   void Prefetch(uint32_t a, uint32_t b) const {
@@ -245,6 +255,9 @@ class MergeTable {
 
   const Entry* Find(uint32_t a, uint32_t b) const {
     uint64_t key = (uint64_t{a} << 32) | b;
+    uint64_t word, bits;
+    FilterBits(key, &word, &bits);
+    if ((filter_[word] & bits) != bits) return nullptr;
     size_t i = Hash(key);
     for (;;) {
       const Entry& e = slots_[i];
@@ -255,14 +268,25 @@ class MergeTable {
   }
 
   size_t size() const { return size_; }
-  size_t MemoryBytes() const { return slots_.size() * sizeof(Entry); }
+  size_t MemoryBytes() const {
+    return slots_.size() * sizeof(Entry) + filter_.size() * sizeof(uint64_t);
+  }
 
  private:
   size_t Hash(uint64_t key) const {
     key *= 0x9E3779B97F4A7C15ull;
     return static_cast<size_t>(key ^ (key >> 29)) & mask_;
   }
+  // A key's two bits in the filter, both in one word (one cache line per question): about 5%
+  // of the pairs that are not merges pass it.
+  void FilterBits(uint64_t key, uint64_t* word, uint64_t* bits) const {
+    const uint64_t h = key * 0xD6E8FEB86659FD93ull;
+    *word = h >> filter_shift_;
+    *bits = (uint64_t{1} << ((h >> 32) & 63)) | (uint64_t{1} << ((h >> 38) & 63));
+  }
   BigArray<Entry> slots_;
+  BigArray<uint64_t> filter_;
+  int filter_shift_ = 58;
   size_t mask_ = 0;
   size_t size_ = 0;
 };
