@@ -295,6 +295,10 @@ class MergeTable {
   size_t size_ = 0;
 };
 
+// Words of up to this many bytes merge over stack arrays (MergeBytesShort); longer ones use a
+// heap (MergeAndEmit).
+constexpr size_t kShortWord = 64;
+
 // A per-thread cache of merge-table lookups, (left id, right id) -> (merge index, merged id),
 // for the byte-level fast path (EncodeBytes). Words repeat their pairs, and the merge table is
 // megabytes probed at random: most lookups hit here, in L2, instead. Direct-mapped, 256 kB.
@@ -744,7 +748,7 @@ struct HfTokenizer::Impl {
   void EncodeBytes(const uint8_t* p, size_t n, Scratch& sc, Sink& sink) const;
   template <class Sink>
   void EncodeBytesSlow(const uint8_t* p, size_t n, Scratch& sc, Sink& sink) const;
-  // Merges the bytes of a word of 2 to 64 bytes, calling emit(id) for each resulting token.
+  // Merges the bytes of a word of 2 to kShortWord bytes, calling emit(id) for each resulting token.
   template <class Emit>
   void MergeBytesShort(const uint8_t* p, size_t n, HfPairCache& pairs, Emit&& emit) const;
   // Splits text[0, n) with the stream scanner and encodes each word.
@@ -1038,7 +1042,7 @@ void HfTokenizer::Impl::MergeBytesShort(const uint8_t* p, size_t n, HfPairCache&
   // pair that part i starts; the minimum is found without branches (a mispredicted branch per
   // comparison would cost more than the comparisons).
   constexpr uint32_t kNone = HfPairCache::kNoMerge;
-  uint32_t ids[64], rank[64], merged[64];
+  uint32_t ids[kShortWord], rank[kShortWord], merged[kShortWord];
   for (size_t i = 0; i < n; ++i) ids[i] = byte_id[p[i]];
   for (size_t i = 0; i + 1 < n; ++i) {
     const PairMerge& pm = byte_pairs[(size_t{p[i]} << 8) | p[i + 1]];
@@ -1107,7 +1111,7 @@ template <class Sink>
     for (size_t i = 0; i < ntok; ++i) sink(tokens[i]);
     return;
   }
-  if (n <= 64) {
+  if (n <= kShortWord) {
     MergeBytesShort(p, n, *sc.pairs, sink);
     return;
   }
@@ -1128,7 +1132,7 @@ template <class Sink>
     } else if (n <= 16) {
       id = vocab->LookupMid(Vocab::Word(p), Vocab::Word(p + n - 8), n);
     } else {
-      id = vocab->Lookup(p, n);
+      id = vocab->LookupLikelyMiss(p, n);
     }
     if (id != kNoRank) {
       sink(id);

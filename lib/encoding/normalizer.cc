@@ -166,8 +166,11 @@ bool IsTriviallyNormalized(std::string_view text, NormalForm form) {
   return true;
 }
 
-std::string Normalize(std::string_view text, NormalForm form) {
-  if (IsTriviallyNormalized(text, form)) return std::string(text);
+namespace {
+
+// Appends the normalization of `text` to *out: decomposition, canonical ordering and, for the
+// composing forms, composition, over the whole text.
+void NormalizeRange(std::string_view text, NormalForm form, std::string* out) {
   const bool compose = form == NormalForm::kNfc || form == NormalForm::kNfkc;
   const bool compat = form == NormalForm::kNfkc || form == NormalForm::kNfkd;
 
@@ -218,10 +221,49 @@ std::string Normalize(std::string_view text, NormalForm form) {
     buf.resize(out);
   }
 
-  std::string result;
-  result.reserve(text.size() + 8);
-  for (uint32_t cp : buf) AppendUtf8(cp, &result);
-  return result;
+  for (uint32_t cp : buf) AppendUtf8(cp, out);
+}
+
+}  // namespace
+
+std::string Normalize(std::string_view text, NormalForm form) {
+  // Text splits before every inert character (see Inert()): nothing reorders across that
+  // point, the character composes with nothing before it, and it blocks what follows from
+  // composing with anything before it. So each stretch from the inert character before a
+  // non-inert one to the next inert character is normalized alone, and the rest (nearly all of
+  // real text, even text with combining marks) is copied.
+  const uint8_t* s = reinterpret_cast<const uint8_t*>(text.data());
+  const size_t n = text.size();
+  std::string out;
+  size_t copied = 0;    // text[0, copied) is in out.
+  size_t boundary = 0;  // The start of the last inert character seen (or of the text).
+  for (size_t i = 0; i < n;) {
+    if (s[i] < 0x80) {
+      boundary = i++;  // ASCII never decomposes, composes or reorders.
+      continue;
+    }
+    int len;
+    const uint32_t cp = DecodeUtf8(s + i, s + n, &len);
+    if (Inert(cp, form)) {
+      boundary = i;
+      i += len;
+      continue;
+    }
+    size_t end = i + len;
+    while (end < n) {
+      if (s[end] < 0x80) break;
+      const uint32_t next = DecodeUtf8(s + end, s + n, &len);
+      if (Inert(next, form)) break;
+      end += len;
+    }
+    if (out.empty()) out.reserve(n + n / 8 + 8);
+    out.append(text.data() + copied, boundary - copied);
+    NormalizeRange(text.substr(boundary, end - boundary), form, &out);
+    copied = boundary = i = end;
+  }
+  if (copied == 0) return std::string(text);
+  out.append(text.data() + copied, n - copied);
+  return out;
 }
 
 std::string ToLower(std::string_view text) {
