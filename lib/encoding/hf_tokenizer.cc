@@ -24,6 +24,7 @@
 #include "encoding/ascii_scan.h"
 #include "encoding/bpe.h"
 #include "encoding/hf_regex.h"
+#include "encoding/hf_scan.h"
 #include "encoding/json_tree.h"
 #include "encoding/normalizer.h"
 #include "encoding/pretokenizer.h"
@@ -581,7 +582,17 @@ size_t NextPieceQwen(const uint8_t* s, size_t pos, size_t n) {
 struct Scanner {
   NextPieceFn fn = nullptr;
   const char* name = "";
+  // A regex that is one step of a sequence scanner's pre-tokenizer (hf_scan.h), left
+  // uncompiled until the whole pre-tokenizer is known (then compiled if no scanner takes it).
+  std::string deferred;
 };
+
+bool IsDeepSeekPattern(std::string_view pattern) {
+  for (std::string_view p : kDeepSeekPatterns) {
+    if (pattern == p) return true;
+  }
+  return false;
+}
 
 // Returns the scanner for a Split regex that one of them implements exactly, if any.
 Scanner ScannerFor(std::string_view pattern) {
@@ -621,6 +632,19 @@ struct PreStep {
   Prepend prepend = Prepend::kAlways;
   bool split = true;
 };
+
+// Whether the pre-tokenizer is DeepSeek V3's sequence of three splits (hf_scan.h).
+bool IsDeepSeekSequence(const std::vector<PreStep>& pre) {
+  if (pre.size() != kDeepSeekSteps) return false;
+  for (int i = 0; i < kDeepSeekSteps; ++i) {
+    const PreStep& step = pre[i];
+    if (step.kind != PreStep::Kind::kSplit || step.behavior != Behavior::kIsolated ||
+        step.invert || step.scanner.deferred != kDeepSeekPatterns[i]) {
+      return false;
+    }
+  }
+  return true;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Post-processor and decoder.
@@ -1701,6 +1725,10 @@ absl::StatusOr<std::unique_ptr<HfRegex>> CompilePattern(const JsonNode& obj,
     if (scanner != nullptr) {
       *scanner = ScannerFor(r->str);
       if (scanner->fn != nullptr) return std::unique_ptr<HfRegex>();
+      if (IsDeepSeekPattern(r->str)) {
+        scanner->deferred = r->str;
+        return std::unique_ptr<HfRegex>();
+      }
     }
     auto re = HfRegex::Compile(r->str);
     if (!re.ok()) return Bad(path + ".pattern.Regex", std::string(re.status().message()));
@@ -2281,12 +2309,26 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromJsonText(std::stri
              m.pre[0].use_regex && !m.pre[0].add_prefix_space) {
     m.stream_scanner = NextPieceGpt2;
     m.split_path = "scanner:gpt2";
+  } else if (IsDeepSeekSequence(m.pre)) {
+    m.stream_scanner = NextPieceDeepSeek;
+    m.split_path = "scanner:deepseek";
   } else if (!m.pre.empty()) {
     int regexes = 0;
     for (const PreStep& step : m.pre) {
       regexes += step.kind == PreStep::Kind::kSplit && step.scanner.fn == nullptr;
     }
     m.split_path = absl::StrCat("steps:", m.pre.size(), ",regex:", regexes);
+  }
+  if (m.stream_scanner == nullptr) {
+    for (size_t i = 0; i < m.pre.size(); ++i) {
+      PreStep& step = m.pre[i];
+      if (step.kind != PreStep::Kind::kSplit || step.regex || step.scanner.deferred.empty()) {
+        continue;
+      }
+      auto re = HfRegex::Compile(step.scanner.deferred);
+      if (!re.ok()) return Bad("pre_tokenizer", std::string(re.status().message()));
+      step.regex = std::move(*re);
+    }
   }
   m.has_decoder = !decoder_node.IsNull();
   st = ParseDecoder(decoder_node, "decoder", &m.decoder);
