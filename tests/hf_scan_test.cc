@@ -111,9 +111,9 @@ TEST_F(DeepSeekScanner, HandCheckedShapes) {
   EXPECT_TRUE(Same(text));
   // A CJK run is a part of its own, cut again where it holds no letter (U+30FB, Po).
   const std::string cjk = "\xE6\xBC\xA2\xE5\xAD\x97kana\xE3\x82\xAB\xE3\x83\xBB\xE3\x82\xAB";
-  EXPECT_EQ(*scanner_->PreTokenizeForTesting(cjk),  // 漢字kanaカ・カ
-            (V{"\xE6\xBC\xA2\xE5\xAD\x97", "kana", "\xE3\x82\xAB", "\xE3\x83\xBB",
-               "\xE3\x82\xAB"}));
+  EXPECT_EQ(
+      *scanner_->PreTokenizeForTesting(cjk),  // 漢字kanaカ・カ
+      (V{"\xE6\xBC\xA2\xE5\xAD\x97", "kana", "\xE3\x82\xAB", "\xE3\x83\xBB", "\xE3\x82\xAB"}));
   EXPECT_TRUE(Same(cjk));
 }
 
@@ -148,8 +148,34 @@ TEST_F(DeepSeekScanner, RandomStrings) {
   // edges of the CJK class and what inside it is not a letter, marks, spaces beyond ASCII,
   // format and private-use characters, an emoji.
   const std::vector<std::string> pool = {
-      "a", "Z", "q", "0", "7", " ", " ", "  ", "\t", "\n", "\r", "\r\n", "\x0B", "\x01", "!", "'",
-      "(", ")", "-", ".", "/", "[", "\\", "_", "`", "~", "$", "+",
+      "a",
+      "Z",
+      "q",
+      "0",
+      "7",
+      " ",
+      " ",
+      "  ",
+      "\t",
+      "\n",
+      "\r",
+      "\r\n",
+      "\x0B",
+      "\x01",
+      "!",
+      "'",
+      "(",
+      ")",
+      "-",
+      ".",
+      "/",
+      "[",
+      "\\",
+      "_",
+      "`",
+      "~",
+      "$",
+      "+",
       "\xD9\xA3",          // ٣ ARABIC-INDIC DIGIT THREE (Nd)
       "\xC2\xB2",          // ² (No)
       "\xE2\x85\xAB",      // Ⅻ (Nl)

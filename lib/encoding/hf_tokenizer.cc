@@ -217,9 +217,10 @@ void ReleasePages(const void* p, size_t n) {
 
 // ---------------------------------------------------------------------------------------------
 // Merge table: (left id, right id) -> (merge index, merged id), open addressing, with a filter
-// in front. Merging asks about every adjacent pair, and most pairs it asks about do not merge
-// (four in five on the corpus for Llama 3): the filter, eight bits per merge and small enough
-// to stay in cache, answers most of those without a probe of the table (megabytes, at random).
+// in front. Merging asks about every adjacent pair, and most pairs that reach the table do not
+// merge (four in five of those the pair cache misses, for Llama 3 on the corpus): the filter,
+// 8 to 16 bits per merge (512 kB for Llama 3) and so mostly in cache, answers those without a
+// probe of the table (megabytes, at random).
 
 class MergeTable {
  public:
@@ -282,8 +283,9 @@ class MergeTable {
     key *= 0x9E3779B97F4A7C15ull;
     return static_cast<size_t>(key ^ (key >> 29)) & mask_;
   }
-  // A key's two bits in the filter, both in one word (one cache line per question): about 5%
-  // of the pairs that are not merges pass it.
+  // A key's two bits in the filter, both in one word (one cache line per question). With 8 to
+  // 16 bits per merge, 1% to 4% of the pairs that are not merges pass it (a Bloom filter's
+  // expected rate; a pass costs a probe, never a wrong answer).
   void FilterBits(uint64_t key, uint64_t* word, uint64_t* bits) const {
     const uint64_t h = key * 0xD6E8FEB86659FD93ull;
     *word = h >> filter_shift_;
@@ -507,9 +509,9 @@ class TokenTrie {
       }
       for (; i + 16 <= n; i += 16) {
         const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
-        const __m128i eq = _mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(v, want[0]), _mm_cmpeq_epi8(v, want[1])),
-            _mm_or_si128(_mm_cmpeq_epi8(v, want[2]), _mm_cmpeq_epi8(v, want[3])));
+        const __m128i eq =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, want[0]), _mm_cmpeq_epi8(v, want[1])),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, want[2]), _mm_cmpeq_epi8(v, want[3])));
         const int mask = _mm_movemask_epi8(eq);
         if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
       }
@@ -638,8 +640,8 @@ bool IsDeepSeekSequence(const std::vector<PreStep>& pre) {
   if (pre.size() != kDeepSeekSteps) return false;
   for (int i = 0; i < kDeepSeekSteps; ++i) {
     const PreStep& step = pre[i];
-    if (step.kind != PreStep::Kind::kSplit || step.behavior != Behavior::kIsolated ||
-        step.invert || step.scanner.deferred != kDeepSeekPatterns[i]) {
+    if (step.kind != PreStep::Kind::kSplit || step.behavior != Behavior::kIsolated || step.invert ||
+        step.scanner.deferred != kDeepSeekPatterns[i]) {
       return false;
     }
   }
@@ -1052,7 +1054,8 @@ void HfTokenizer::Impl::FinishByteTables() {
     for (uint32_t k = base; k < base + 64; ++k) merges.Prefetch(byte_id[k >> 8], byte_id[k & 255]);
     for (uint32_t k = base; k < base + 64; ++k) {
       const MergeTable::Entry* e = merges.Find(byte_id[k >> 8], byte_id[k & 255]);
-      byte_pairs[k] = e != nullptr ? PairMerge{e->rank, e->id} : PairMerge{HfPairCache::kNoMerge, 0};
+      byte_pairs[k] =
+          e != nullptr ? PairMerge{e->rank, e->id} : PairMerge{HfPairCache::kNoMerge, 0};
     }
   }
   fast_bytes = true;
@@ -1108,8 +1111,8 @@ void HfTokenizer::Impl::MergeBytesShort(const uint8_t* p, size_t n, HfPairCache&
 }
 
 template <class Sink>
-[[gnu::noinline]] void HfTokenizer::Impl::EncodeBytesSlow(const uint8_t* p, size_t n,
-                                                          Scratch& sc, Sink& sink) const {
+[[gnu::noinline]] void HfTokenizer::Impl::EncodeBytesSlow(const uint8_t* p, size_t n, Scratch& sc,
+                                                          Sink& sink) const {
   if (sc.pairs == nullptr) sc.pairs = &ThreadHfPairCache(vocab->uid());
   if (n <= PieceCache::kMaxBytes) {
     // Text repeats its words: the merged tokens of recent ones come from a per-thread cache
@@ -1145,8 +1148,8 @@ template <class Sink>
 }
 
 template <class Sink>
-[[gnu::always_inline]] inline void HfTokenizer::Impl::EncodeBytes(const uint8_t* p, size_t n, Scratch& sc,
-                                           Sink& sink) const {
+[[gnu::always_inline]] inline void HfTokenizer::Impl::EncodeBytes(const uint8_t* p, size_t n,
+                                                                  Scratch& sc, Sink& sink) const {
   // With ignore_merges a word that is a token is that token (Hugging Face looks it up first);
   // most words of ordinary text are, and cost one cache line of the vocab's short or mid index.
   if (ignore_merges) {
@@ -1211,8 +1214,7 @@ void HfTokenizer::Impl::EncodeStream(const uint8_t* s, size_t n, Scratch& sc, Si
 }
 
 template <class Sink>
-void HfTokenizer::Impl::EncodeStreamAny(const uint8_t* s, size_t n, Scratch& sc,
-                                        Sink& sink) const {
+void HfTokenizer::Impl::EncodeStreamAny(const uint8_t* s, size_t n, Scratch& sc, Sink& sink) const {
   switch (stream_kind) {
     case StreamKind::kCl100k:
       return EncodeStream<StreamKind::kCl100k>(s, n, sc, sink);
@@ -2301,7 +2303,7 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromJsonText(std::stri
       m.pre[0].behavior == Behavior::kIsolated && !m.pre[0].invert) {
     m.stream_scanner = m.pre[0].scanner.fn;
     m.split_path = absl::StrCat("scanner:", m.pre[0].scanner.name);
-    m.stream_kind = m.stream_scanner == NextPieceCl100k ? Impl::StreamKind::kCl100k
+    m.stream_kind = m.stream_scanner == NextPieceCl100k  ? Impl::StreamKind::kCl100k
                     : m.stream_scanner == NextPieceO200k ? Impl::StreamKind::kO200k
                     : m.stream_scanner == NextPieceQwen  ? Impl::StreamKind::kQwen
                                                          : Impl::StreamKind::kCall;
@@ -3018,8 +3020,8 @@ uint32_t HfTokenizer::vocab_size() const { return impl_->size; }
 size_t HfTokenizer::MemoryBytes() const {
   const Impl& m = *impl_;
   size_t n = sizeof(m) + m.vocab->MemoryBytes() + m.merges.MemoryBytes() +
-             m.byte_pairs.size() * sizeof(Impl::PairMerge) +
-             m.raw_trie.MemoryBytes() + m.normalized_trie.MemoryBytes();
+             m.byte_pairs.size() * sizeof(Impl::PairMerge) + m.raw_trie.MemoryBytes() +
+             m.normalized_trie.MemoryBytes();
   for (const AddedToken& t : m.added) n += sizeof(t) + t.content.capacity();
   for (const auto& [id, text] : m.unreachable) n += 48 + text.capacity();
   n += m.char_id.capacity() * 4 + m.meta_joiners.capacity() * 4;
