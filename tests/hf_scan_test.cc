@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <random>
 #include <string>
@@ -34,6 +35,17 @@ std::string JsonString(std::string_view s) {
     }
   }
   return out + "\"";
+}
+
+// Bytes outside printable ASCII as \xNN.
+std::string Escape(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, c < 0x20 || c >= 0x7F ? "\\x%02X" : "%c", c);
+    out += buf;
+  }
+  return out;
 }
 
 // A tokenizer.json whose pre-tokenizer is DeepSeek V3's three splits, with `patterns` as the
@@ -72,17 +84,12 @@ class DeepSeekScanner : public ::testing::Test {
     EXPECT_TRUE(a.ok() && b.ok());
     if (!a.ok() || !b.ok()) return false;
     if (*a == *b) return true;
-    size_t i = 0;
-    while (i < a->size() && i < b->size() && (*a)[i] == (*b)[i]) ++i;
-    std::string context;
-    for (unsigned char c : text.substr(0, 120)) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, c < 0x20 || c >= 0x7F ? "\\x%02X" : "%c", c);
-      context += buf;
-    }
-    ADD_FAILURE() << "first difference at word " << i << ": scanner \""
-                  << (i < a->size() ? (*a)[i] : "(end)") << "\", regex \""
-                  << (i < b->size() ? (*b)[i] : "(end)") << "\" in \"" << context << "\"";
+    size_t i = 0, at = 0;
+    while (i < a->size() && i < b->size() && (*a)[i] == (*b)[i]) at += (*a)[i++].size();
+    ADD_FAILURE() << "first difference at byte " << at << ": scanner \""
+                  << Escape(i < a->size() ? (*a)[i] : "(end)") << "\", regex \""
+                  << Escape(i < b->size() ? (*b)[i] : "(end)") << "\" in \""
+                  << Escape(text.substr(at > 8 ? at - 8 : 0, 40)) << "\"";
     return false;
   }
 
@@ -161,6 +168,8 @@ TEST_F(DeepSeekScanner, RandomStrings) {
       "\r",
       "\r\n",
       "\x0B",
+      "\x0C",
+      "\x1F",
       "\x01",
       "!",
       "'",

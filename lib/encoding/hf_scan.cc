@@ -194,6 +194,11 @@ class Part {
 }  // namespace
 
 size_t NextPieceDeepSeek(const uint8_t* s, size_t pos, size_t n) {
+  const size_t e = AsciiPieceDeepSeek(s, pos, n);
+  return e != kAsciiUndecided ? e : NextPieceDeepSeekGeneral(s, pos, n);
+}
+
+size_t NextPieceDeepSeekGeneral(const uint8_t* s, size_t pos, size_t n) {
   const uint8_t* flags = BmpFlags();
   int len;
   const uint32_t cp = s[pos] < 0x80 ? s[pos] : DecodeUtf8(s + pos, s + n, &len);

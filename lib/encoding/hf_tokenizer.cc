@@ -718,7 +718,7 @@ struct HfTokenizer::Impl {
   NextPieceFn stream_scanner = nullptr;
   // The scanners whose ASCII fast path (ascii_scan.h) EncodeStream() inlines into its loop;
   // kCall calls stream_scanner for every word.
-  enum class StreamKind { kCall, kCl100k, kO200k, kQwen };
+  enum class StreamKind { kCall, kCl100k, kO200k, kQwen, kDeepSeek };
   StreamKind stream_kind = StreamKind::kCall;
 
   // Byte-level models whose 256 bytes are all tokens, without subword prefix or suffix (every
@@ -1201,6 +1201,9 @@ void HfTokenizer::Impl::EncodeStream(const uint8_t* s, size_t n, Scratch& sc, Si
         e = AsciiPieceCl100k(s, pos, n);
         if (e == kAsciiUndecided) e = stream_scanner(s, pos, n);
       }
+    } else if constexpr (kKind == StreamKind::kDeepSeek) {
+      e = AsciiPieceDeepSeek(s, pos, n);
+      if (e == kAsciiUndecided) e = NextPieceDeepSeekGeneral(s, pos, n);
     } else {
       e = stream_scanner(s, pos, n);
     }
@@ -1222,6 +1225,8 @@ void HfTokenizer::Impl::EncodeStreamAny(const uint8_t* s, size_t n, Scratch& sc,
       return EncodeStream<StreamKind::kO200k>(s, n, sc, sink);
     case StreamKind::kQwen:
       return EncodeStream<StreamKind::kQwen>(s, n, sc, sink);
+    case StreamKind::kDeepSeek:
+      return EncodeStream<StreamKind::kDeepSeek>(s, n, sc, sink);
     case StreamKind::kCall:
       break;
   }
@@ -2313,6 +2318,7 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromJsonText(std::stri
     m.split_path = "scanner:gpt2";
   } else if (IsDeepSeekSequence(m.pre)) {
     m.stream_scanner = NextPieceDeepSeek;
+    m.stream_kind = Impl::StreamKind::kDeepSeek;
     m.split_path = "scanner:deepseek";
   } else if (!m.pre.empty()) {
     int regexes = 0;
