@@ -7,7 +7,9 @@
 //                            to the file size (peak_per_file, rss_per_file; Linux only).
 //                            benchmarks/hf_load_memory measures the same in fresh processes.
 //   BM_Count_<tokenizer>     count over the whole corpus (2.2 MB, 57 documents), MB/s and
-//                            tokens/s, o200k_base alongside as the reference speed.
+//                            tokens/s, o200k_base alongside as the reference speed (issue 4:
+//                            Llama 3 at least as fast as o200k_base in the same run;
+//                            --benchmark_filter='Count_O200k|Count_Hf' --benchmark_min_time=0.5).
 //   BM_SpmCount_*            tokwise's SentencePiece tokenizer (own BPE path), the same with
 //                            the own path off, and libsentencepiece called directly, in the
 //                            same run.

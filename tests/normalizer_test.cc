@@ -53,6 +53,33 @@ TEST(Normalizer, ConformanceNfcAndNfkc) {
       TextTablesUnicodeVersion(), cases, nfc_ok, nfkc_ok);
 }
 
+// Normalize() cuts long text before inert characters and normalizes only the stretches that
+// may change: all conformance cases in one text, each after an inert separator (ASCII, or a
+// CJK ideograph, which is also inert), must come out as their expected forms joined the same
+// way.
+TEST(Normalizer, ConformanceCasesJoinedInOneText) {
+  std::istringstream in(testing::ReadFile(testing::TestData("normalization_test.txt")));
+  std::string line;
+  for (const char* sep : {"|", "\xE6\xBC\xA2"}) {
+    std::string source, nfc, nfkc;
+    in.clear();
+    in.seekg(0);
+    size_t cases = 0;
+    while (std::getline(in, line)) {
+      if (line.empty() || line[0] == '#') continue;
+      size_t a = line.find(';'), b = line.find(';', a + 1);
+      ASSERT_NE(b, std::string::npos) << line;
+      source += sep + FromHex(line.substr(0, a));
+      nfc += sep + FromHex(line.substr(a + 1, b - a - 1));
+      nfkc += sep + FromHex(line.substr(b + 1));
+      ++cases;
+    }
+    EXPECT_GT(cases, 18000u);
+    EXPECT_TRUE(Normalize(source, NormalForm::kNfc) == nfc) << "separator " << sep;
+    EXPECT_TRUE(Normalize(source, NormalForm::kNfkc) == nfkc) << "separator " << sep;
+  }
+}
+
 TEST(Normalizer, AsciiAndInertTextIsUntouched) {
   EXPECT_TRUE(IsTriviallyNormalized("plain ASCII text\n", NormalForm::kNfc));
   EXPECT_TRUE(IsTriviallyNormalized("\xE6\xBC\xA2\xE5\xAD\x97", NormalForm::kNfkc));  // 漢字

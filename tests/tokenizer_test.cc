@@ -161,11 +161,12 @@ namespace tokwise {
 namespace {
 
 // One loaded tokenizer shared by several threads gives each thread the ids it gives alone
-// (tokenizers are immutable; scratch is per call). Covers the PCRE2 path (DeepSeek's Split
-// regexes), the hand-written scanner path, tokwise's SentencePiece BPE and libsentencepiece.
+// (tokenizers are immutable; scratch is per call, caches per thread). Covers the hand-written
+// scanners (DeepSeek's three splits, Qwen's, Llama 3's) with the byte-level fast path and its
+// per-thread caches, tokwise's SentencePiece BPE and libsentencepiece.
 TEST(Tokenizer, SharedAcrossThreads) {
   std::vector<std::shared_ptr<const Tokenizer>> toks;
-  for (const char* m : {"deepseek_v3", "qwen3"}) {
+  for (const char* m : {"deepseek_v3", "qwen3", "llama3"}) {
     auto t =
         Tokenizer::FromHfJsonFile(SharedData(std::string("vocab/hf/") + m + "/tokenizer.json"));
     ASSERT_TRUE(t.ok()) << t.status();

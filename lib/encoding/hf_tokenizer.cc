@@ -13,11 +13,18 @@
 #include <type_traits>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "encoding/ascii_scan.h"
+#include "encoding/bpe.h"
 #include "encoding/hf_regex.h"
+#include "encoding/hf_scan.h"
 #include "encoding/json_tree.h"
 #include "encoding/normalizer.h"
 #include "encoding/pretokenizer.h"
@@ -209,7 +216,11 @@ void ReleasePages(const void* p, size_t n) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Merge table: (left id, right id) -> (merge index, merged id), open addressing.
+// Merge table: (left id, right id) -> (merge index, merged id), open addressing, with a filter
+// in front. Merging asks about every adjacent pair, and most pairs that reach the table do not
+// merge (four in five of those the pair cache misses, for Llama 3 on the corpus): the filter,
+// 8 to 16 bits per merge (512 kB for Llama 3) and so mostly in cache, answers those without a
+// probe of the table (megabytes, at random).
 
 class MergeTable {
  public:
@@ -225,6 +236,10 @@ class MergeTable {
     while (cap * 3 < n * 5) cap <<= 1;  // Load factor at most 0.6.
     slots_.Assign(cap, Entry{kEmpty, 0, 0}, /*huge=*/true);
     mask_ = cap - 1;
+    size_t words = 64;
+    while (words * 64 < n * 8) words <<= 1;
+    filter_.Assign(words, 0);
+    filter_shift_ = 64 - __builtin_ctzll(words);
   }
 
   // Later merges of the same pair replace earlier ones (Hugging Face builds a hash map from
@@ -235,6 +250,9 @@ class MergeTable {
     while (slots_[i].key != kEmpty && slots_[i].key != key) i = (i + 1) & mask_;
     if (slots_[i].key == kEmpty) ++size_;
     slots_[i] = Entry{key, rank, id};
+    uint64_t word, bits;
+    FilterBits(key, &word, &bits);
+    filter_[word] |= bits;
   }
 
   void Prefetch(uint32_t a, uint32_t b) const {
@@ -243,6 +261,9 @@ class MergeTable {
 
   const Entry* Find(uint32_t a, uint32_t b) const {
     uint64_t key = (uint64_t{a} << 32) | b;
+    uint64_t word, bits;
+    FilterBits(key, &word, &bits);
+    if ((filter_[word] & bits) != bits) return nullptr;
     size_t i = Hash(key);
     for (;;) {
       const Entry& e = slots_[i];
@@ -253,17 +274,78 @@ class MergeTable {
   }
 
   size_t size() const { return size_; }
-  size_t MemoryBytes() const { return slots_.size() * sizeof(Entry); }
+  size_t MemoryBytes() const {
+    return slots_.size() * sizeof(Entry) + filter_.size() * sizeof(uint64_t);
+  }
 
  private:
   size_t Hash(uint64_t key) const {
     key *= 0x9E3779B97F4A7C15ull;
     return static_cast<size_t>(key ^ (key >> 29)) & mask_;
   }
+  // A key's two bits in the filter, both in one word (one cache line per question). With 8 to
+  // 16 bits per merge, 1% to 4% of the pairs that are not merges pass it (a Bloom filter's
+  // expected rate; a pass costs a probe, never a wrong answer).
+  void FilterBits(uint64_t key, uint64_t* word, uint64_t* bits) const {
+    const uint64_t h = key * 0xD6E8FEB86659FD93ull;
+    *word = h >> filter_shift_;
+    *bits = (uint64_t{1} << ((h >> 32) & 63)) | (uint64_t{1} << ((h >> 38) & 63));
+  }
   BigArray<Entry> slots_;
+  BigArray<uint64_t> filter_;
+  int filter_shift_ = 58;
   size_t mask_ = 0;
   size_t size_ = 0;
 };
+
+// Words of up to this many bytes merge over stack arrays (MergeBytesShort); longer ones use a
+// heap (MergeAndEmit).
+constexpr size_t kShortWord = 64;
+
+// A per-thread cache of merge-table lookups, (left id, right id) -> (merge index, merged id),
+// for the byte-level fast path (EncodeBytes). Words repeat their pairs, and the merge table is
+// megabytes probed at random: most lookups hit here, in L2, instead. Direct-mapped, 256 kB.
+struct HfPairCache {
+  static constexpr size_t kSize = 1 << 14;
+  static constexpr uint32_t kNoMerge = 0xFFFFFFFFu;  // Rank of a pair that does not merge.
+  struct Entry {
+    uint64_t key;  // (left << 32) | right; ids are below 2^24, so ~0 marks an empty slot.
+    uint32_t rank;
+    uint32_t id;
+  };
+  uint64_t owner = 0;  // Vocab::uid() of the tokenizer the entries belong to.
+  Entry entries[kSize];
+
+  void Reset(uint64_t uid) {
+    owner = uid;
+    for (Entry& e : entries) e.key = ~uint64_t{0};
+  }
+  // The merge of the pair (a, b): from the cache, else from `table` (and cached).
+  const Entry& Get(const MergeTable& table, uint32_t a, uint32_t b) {
+    const uint64_t key = (uint64_t{a} << 32) | b;
+    Entry& e = entries[static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> 50)];
+    if (e.key != key) {
+      const MergeTable::Entry* m = table.Find(a, b);
+      e = Entry{key, m != nullptr ? m->rank : kNoMerge, m != nullptr ? m->id : 0};
+    }
+    return e;
+  }
+};
+
+// The calling thread's pair cache for the tokenizer whose vocab has this uid (two per thread,
+// so that alternating between two tokenizers does not clear them on every call).
+HfPairCache& ThreadHfPairCache(uint64_t uid) {
+  thread_local std::unique_ptr<HfPairCache> caches[2];
+  thread_local int next_victim = 0;
+  for (auto& c : caches) {
+    if (c && c->owner == uid) return *c;
+  }
+  std::unique_ptr<HfPairCache>& slot = caches[next_victim];
+  next_victim ^= 1;
+  if (!slot) slot = std::make_unique<HfPairCache>();
+  slot->Reset(uid);
+  return *slot;
+}
 
 // Token ids by token bytes while loading, for the merges. The merge list looks tokens up
 // three times per merge (left, right, merged) at random, so this decides most of the load time:
@@ -404,12 +486,40 @@ class TokenTrie {
       }
     }
     terminal_[node] = token;
-    first_[static_cast<unsigned char>(s[0])] = true;
+    const unsigned char first = static_cast<unsigned char>(s[0]);
+    if (!first_[first]) firsts_.push_back(first);
+    first_[first] = true;
     empty_ = false;
   }
 
   bool empty() const { return empty_; }
-  bool MayStart(uint8_t b) const { return first_[b]; }
+  // The first position from i on (i <= n) whose byte may start a token, or n. Added tokens
+  // mostly share a first byte or two ('<' for Llama 3's, Qwen's and DeepSeek's): then the text
+  // is searched sixteen bytes at a time.
+  size_t NextStart(const uint8_t* s, size_t i, size_t n) const {
+    if (firsts_.size() == 1) {
+      const void* hit = std::memchr(s + i, firsts_[0], n - i);
+      return hit == nullptr ? n : static_cast<size_t>(static_cast<const uint8_t*>(hit) - s);
+    }
+#if defined(__SSE2__)
+    if (firsts_.size() <= 4) {
+      __m128i want[4];
+      for (size_t k = 0; k < 4; ++k) {
+        want[k] = _mm_set1_epi8(static_cast<char>(firsts_[k < firsts_.size() ? k : 0]));
+      }
+      for (; i + 16 <= n; i += 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+        const __m128i eq =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, want[0]), _mm_cmpeq_epi8(v, want[1])),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, want[2]), _mm_cmpeq_epi8(v, want[3])));
+        const int mask = _mm_movemask_epi8(eq);
+        if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+      }
+    }
+#endif
+    while (i < n && !first_[s[i]]) ++i;
+    return i;
+  }
 
   // The longest token starting at s[pos] that `allowed` accepts, or -1.
   template <class Allowed>
@@ -436,6 +546,7 @@ class TokenTrie {
   std::vector<int32_t> terminal_;
   absl::flat_hash_map<uint64_t, uint32_t> edges_;
   bool first_[256] = {};
+  std::vector<uint8_t> firsts_;  // The bytes set in first_.
   bool empty_ = true;
 };
 
@@ -473,7 +584,17 @@ size_t NextPieceQwen(const uint8_t* s, size_t pos, size_t n) {
 struct Scanner {
   NextPieceFn fn = nullptr;
   const char* name = "";
+  // A regex that is one step of a sequence scanner's pre-tokenizer (hf_scan.h), left
+  // uncompiled until the whole pre-tokenizer is known (then compiled if no scanner takes it).
+  std::string deferred;
 };
+
+bool IsDeepSeekPattern(std::string_view pattern) {
+  for (std::string_view p : kDeepSeekPatterns) {
+    if (pattern == p) return true;
+  }
+  return false;
+}
 
 // Returns the scanner for a Split regex that one of them implements exactly, if any.
 Scanner ScannerFor(std::string_view pattern) {
@@ -513,6 +634,19 @@ struct PreStep {
   Prepend prepend = Prepend::kAlways;
   bool split = true;
 };
+
+// Whether the pre-tokenizer is DeepSeek V3's sequence of three splits (hf_scan.h).
+bool IsDeepSeekSequence(const std::vector<PreStep>& pre) {
+  if (pre.size() != kDeepSeekSteps) return false;
+  for (int i = 0; i < kDeepSeekSteps; ++i) {
+    const PreStep& step = pre[i];
+    if (step.kind != PreStep::Kind::kSplit || step.behavior != Behavior::kIsolated || step.invert ||
+        step.scanner.deferred != kDeepSeekPatterns[i]) {
+      return false;
+    }
+  }
+  return true;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Post-processor and decoder.
@@ -582,6 +716,22 @@ struct HfTokenizer::Impl {
   std::vector<PreStep> pre;
   // Fast path: the pre-tokenizer is one Isolated, non-inverted split run by a scanner.
   NextPieceFn stream_scanner = nullptr;
+  // The scanners whose ASCII fast path (ascii_scan.h) EncodeStream() inlines into its loop;
+  // kCall calls stream_scanner for every word.
+  enum class StreamKind { kCall, kCl100k, kO200k, kQwen, kDeepSeek };
+  StreamKind stream_kind = StreamKind::kCall;
+
+  // Byte-level models whose 256 bytes are all tokens, without subword prefix or suffix (every
+  // real one): their words take EncodeBytes(), which gives EncodeWord()'s ids faster.
+  bool fast_bytes = false;
+  uint32_t byte_id[256];  // The token of each byte (fast_bytes).
+  struct PairMerge {
+    uint32_t rank;  // Merge index, HfPairCache::kNoMerge if the pair does not merge.
+    uint32_t id;    // The merged token.
+  };
+  // The merge of the tokens of two bytes, by (first byte << 8) | second byte (fast_bytes): the
+  // first round of every word's merging, without touching the merge table.
+  BigArray<PairMerge> byte_pairs;
   std::string split_path = "none";
 
   bool has_template = false;
@@ -595,6 +745,8 @@ struct HfTokenizer::Impl {
   // ---- Encoding ----
 
   struct Scratch {
+    PieceCache* words = nullptr;   // The thread's word cache (EncodeBytes), once needed.
+    HfPairCache* pairs = nullptr;  // The thread's pair cache (EncodeBytes), once needed.
     std::vector<uint32_t> ids, ranks, new_ids, next, prev;
     std::vector<uint64_t> heap;
     std::string sym;
@@ -616,6 +768,22 @@ struct HfTokenizer::Impl {
 
   template <class Sink>
   void EncodeWord(const uint8_t* p, size_t n, Scratch& sc, Sink& sink) const;
+  // EncodeWord() for fast_bytes models (n >= 1): inline for the words that are one token or
+  // two bytes, EncodeBytesSlow() for the rest.
+  template <class Sink>
+  void EncodeBytes(const uint8_t* p, size_t n, Scratch& sc, Sink& sink) const;
+  template <class Sink>
+  void EncodeBytesSlow(const uint8_t* p, size_t n, Scratch& sc, Sink& sink) const;
+  // Merges the bytes of a word of 2 to kShortWord bytes, calling emit(id) for each resulting token.
+  template <class Emit>
+  void MergeBytesShort(const uint8_t* p, size_t n, HfPairCache& pairs, Emit&& emit) const;
+  // Splits text[0, n) with the stream scanner and encodes each word.
+  template <StreamKind kKind, class Sink>
+  void EncodeStream(const uint8_t* s, size_t n, Scratch& sc, Sink& sink) const;
+  template <class Sink>
+  void EncodeStreamAny(const uint8_t* s, size_t n, Scratch& sc, Sink& sink) const;
+  // Sets fast_bytes, byte_id and byte_pairs once the vocabulary and merges are known.
+  void FinishByteTables();
   // Symbols of word[begin, end) (word length n), merged.
   template <class Sink>
   void EncodeSegment(const uint8_t* word, size_t begin, size_t end, size_t n, Scratch& sc,
@@ -623,7 +791,7 @@ struct HfTokenizer::Impl {
   template <class Sink>
   void MergeAndEmit(Scratch& sc, Sink& sink) const;
 
-  absl::Status PreTokenize(const std::string& text, bool at_input_start, Scratch& sc,
+  absl::Status PreTokenize(std::string_view text, bool at_input_start, Scratch& sc,
                            std::vector<std::pair<size_t, size_t>>* out,
                            std::string* out_text) const;
 
@@ -872,6 +1040,199 @@ void HfTokenizer::Impl::EncodeSegment(const uint8_t* word, size_t begin, size_t 
   MergeAndEmit(sc, sink);
 }
 
+void HfTokenizer::Impl::FinishByteTables() {
+  fast_bytes = false;
+  if (!byte_level || !prefix.empty() || !suffix.empty()) return;
+  for (int b = 0; b < 256; ++b) {
+    byte_id[b] = vocab->ByteRank(static_cast<uint8_t>(b));
+    if (byte_id[b] == kNoRank) return;
+  }
+  // Merge indexes must leave room for HfPairCache::kNoMerge.
+  if (merges.size() >= HfPairCache::kNoMerge) return;
+  byte_pairs.Allocate(1 << 16);
+  for (uint32_t base = 0; base < (1u << 16); base += 64) {
+    for (uint32_t k = base; k < base + 64; ++k) merges.Prefetch(byte_id[k >> 8], byte_id[k & 255]);
+    for (uint32_t k = base; k < base + 64; ++k) {
+      const MergeTable::Entry* e = merges.Find(byte_id[k >> 8], byte_id[k & 255]);
+      byte_pairs[k] =
+          e != nullptr ? PairMerge{e->rank, e->id} : PairMerge{HfPairCache::kNoMerge, 0};
+    }
+  }
+  fast_bytes = true;
+}
+
+template <class Emit>
+void HfTokenizer::Impl::MergeBytesShort(const uint8_t* p, size_t n, HfPairCache& pairs,
+                                        Emit&& emit) const {
+  // MergeAndEmit()'s rule over stack arrays: the pair with the lowest merge index merges, the
+  // leftmost of equal ones (the strict < keeps the first). rank[i] and merged[i] describe the
+  // pair that part i starts; the minimum is found without branches (a mispredicted branch per
+  // comparison would cost more than the comparisons).
+  constexpr uint32_t kNone = HfPairCache::kNoMerge;
+  uint32_t ids[kShortWord], rank[kShortWord], merged[kShortWord];
+  for (size_t i = 0; i < n; ++i) ids[i] = byte_id[p[i]];
+  for (size_t i = 0; i + 1 < n; ++i) {
+    const PairMerge& pm = byte_pairs[(size_t{p[i]} << 8) | p[i + 1]];
+    rank[i] = pm.rank;
+    merged[i] = pm.id;
+  }
+  rank[n - 1] = kNone;
+  size_t m = n;  // Live parts.
+  for (;;) {
+    uint32_t best = kNone;
+    size_t at = 0;
+    for (size_t i = 0; i + 1 < m; ++i) {
+      const bool less = rank[i] < best;
+      best = less ? rank[i] : best;
+      at = less ? i : at;
+    }
+    if (best == kNone) break;
+    // Part at absorbs part at + 1.
+    ids[at] = merged[at];
+    for (size_t i = at + 1; i + 1 < m; ++i) {
+      ids[i] = ids[i + 1];
+      rank[i] = rank[i + 1];
+      merged[i] = merged[i + 1];
+    }
+    --m;
+    rank[m - 1] = kNone;
+    if (at + 1 < m) {
+      const HfPairCache::Entry& e = pairs.Get(merges, ids[at], ids[at + 1]);
+      rank[at] = e.rank;
+      merged[at] = e.id;
+    }
+    if (at > 0) {
+      const HfPairCache::Entry& e = pairs.Get(merges, ids[at - 1], ids[at]);
+      rank[at - 1] = e.rank;
+      merged[at - 1] = e.id;
+    }
+  }
+  for (size_t i = 0; i < m; ++i) emit(ids[i]);
+}
+
+template <class Sink>
+[[gnu::noinline]] void HfTokenizer::Impl::EncodeBytesSlow(const uint8_t* p, size_t n, Scratch& sc,
+                                                          Sink& sink) const {
+  if (sc.pairs == nullptr) sc.pairs = &ThreadHfPairCache(vocab->uid());
+  if (n <= PieceCache::kMaxBytes) {
+    // Text repeats its words: the merged tokens of recent ones come from a per-thread cache
+    // (the tiktoken path's, tagged with this tokenizer's own vocab: its entries are this
+    // tokenizer's ids).
+    if (sc.words == nullptr) sc.words = &ThreadPieceCache(*vocab);
+    const uint64_t h = HashBytes(p, n) >> 20;
+    if (const PieceCache::Entry* hit = sc.words->Find(h, p, n)) {
+      for (size_t i = 0; i < hit->ntok; ++i) sink(hit->tokens[i]);
+      return;
+    }
+    uint32_t tokens[PieceCache::kMaxBytes];
+    size_t ntok = 0;
+    MergeBytesShort(p, n, *sc.pairs, [&](uint32_t id) { tokens[ntok++] = id; });
+    if (ntok <= PieceCache::kMaxTokens) {
+      PieceCache::Entry& e = sc.words->Insert(h);
+      e.hash = h;
+      e.len = static_cast<uint8_t>(n);
+      e.ntok = static_cast<uint8_t>(ntok);
+      std::memcpy(e.bytes, p, n);
+      std::memcpy(e.tokens, tokens, ntok * sizeof(uint32_t));
+    }
+    for (size_t i = 0; i < ntok; ++i) sink(tokens[i]);
+    return;
+  }
+  if (n <= kShortWord) {
+    MergeBytesShort(p, n, *sc.pairs, sink);
+    return;
+  }
+  sc.ids.resize(n);
+  for (size_t i = 0; i < n; ++i) sc.ids[i] = byte_id[p[i]];
+  MergeAndEmit(sc, sink);
+}
+
+template <class Sink>
+[[gnu::always_inline]] inline void HfTokenizer::Impl::EncodeBytes(const uint8_t* p, size_t n,
+                                                                  Scratch& sc, Sink& sink) const {
+  // With ignore_merges a word that is a token is that token (Hugging Face looks it up first);
+  // most words of ordinary text are, and cost one cache line of the vocab's short or mid index.
+  if (ignore_merges) {
+    uint32_t id;
+    if (n <= 8) {
+      id = vocab->LookupShort(Vocab::ShortKey(p, n), n);
+    } else if (n <= 16) {
+      id = vocab->LookupMid(Vocab::Word(p), Vocab::Word(p + n - 8), n);
+    } else {
+      id = vocab->LookupLikelyMiss(p, n);
+    }
+    if (id != kNoRank) {
+      sink(id);
+      return;
+    }
+  }
+  if (n == 1) {
+    sink(byte_id[p[0]]);
+    return;
+  }
+  if (n == 2) {
+    const PairMerge& pm = byte_pairs[(size_t{p[0]} << 8) | p[1]];
+    if (pm.rank != HfPairCache::kNoMerge) {
+      sink(pm.id);
+    } else {
+      sink(byte_id[p[0]]);
+      sink(byte_id[p[1]]);
+    }
+    return;
+  }
+  EncodeBytesSlow(p, n, sc, sink);
+}
+
+template <HfTokenizer::Impl::StreamKind kKind, class Sink>
+void HfTokenizer::Impl::EncodeStream(const uint8_t* s, size_t n, Scratch& sc, Sink& sink) const {
+  for (size_t pos = 0; pos < n;) {
+    size_t e;
+    if constexpr (kKind == StreamKind::kCl100k) {
+      e = AsciiPieceCl100k(s, pos, n);
+      if (e == kAsciiUndecided) e = NextPieceCl100kGeneral(s, pos, n);
+    } else if constexpr (kKind == StreamKind::kO200k) {
+      e = AsciiPieceO200k(s, pos, n);
+      if (e == kAsciiUndecided) e = NextPieceO200kGeneral(s, pos, n);
+    } else if constexpr (kKind == StreamKind::kQwen) {
+      // An ASCII digit is a piece of its own; pieces that start otherwise are cl100k's.
+      if (static_cast<unsigned>(s[pos] - '0') < 10) {
+        e = pos + 1;
+      } else {
+        e = AsciiPieceCl100k(s, pos, n);
+        if (e == kAsciiUndecided) e = stream_scanner(s, pos, n);
+      }
+    } else if constexpr (kKind == StreamKind::kDeepSeek) {
+      e = AsciiPieceDeepSeek(s, pos, n);
+      if (e == kAsciiUndecided) e = NextPieceDeepSeekGeneral(s, pos, n);
+    } else {
+      e = stream_scanner(s, pos, n);
+    }
+    if (fast_bytes) {
+      EncodeBytes(s + pos, e - pos, sc, sink);
+    } else {
+      EncodeWord(s + pos, e - pos, sc, sink);
+    }
+    pos = e;
+  }
+}
+
+template <class Sink>
+void HfTokenizer::Impl::EncodeStreamAny(const uint8_t* s, size_t n, Scratch& sc, Sink& sink) const {
+  switch (stream_kind) {
+    case StreamKind::kCl100k:
+      return EncodeStream<StreamKind::kCl100k>(s, n, sc, sink);
+    case StreamKind::kO200k:
+      return EncodeStream<StreamKind::kO200k>(s, n, sc, sink);
+    case StreamKind::kQwen:
+      return EncodeStream<StreamKind::kQwen>(s, n, sc, sink);
+    case StreamKind::kDeepSeek:
+      return EncodeStream<StreamKind::kDeepSeek>(s, n, sc, sink);
+    case StreamKind::kCall:
+      break;
+  }
+  EncodeStream<StreamKind::kCall>(s, n, sc, sink);
+}
+
 std::string HfTokenizer::Impl::Normalize(std::string_view s, Scratch& sc,
                                          absl::Status* status) const {
   std::string text(s);
@@ -1039,11 +1400,11 @@ void ApplyBehavior(size_t begin, size_t end, const std::vector<std::pair<size_t,
 
 }  // namespace
 
-absl::Status HfTokenizer::Impl::PreTokenize(const std::string& input, bool at_input_start,
+absl::Status HfTokenizer::Impl::PreTokenize(std::string_view input, bool at_input_start,
                                             Scratch& sc,
                                             std::vector<std::pair<size_t, size_t>>* out,
                                             std::string* out_text) const {
-  std::string text = input;
+  std::string text(input);
   std::vector<std::pair<size_t, size_t>>& parts = sc.parts;
   std::vector<std::pair<size_t, size_t>>& next = sc.parts2;
   parts.clear();
@@ -1198,10 +1559,8 @@ absl::Status HfTokenizer::Impl::Run(std::string_view text, const HfEncodeOptions
     size_t start_offset = 0;
     size_t i = 0;
     while (i < n && !trie.empty()) {
-      if (!trie.MayStart(b[i])) {
-        ++i;
-        continue;
-      }
+      i = trie.NextStart(b, i, n);
+      if (i == n) break;
       size_t len = 0;
       int32_t t = trie.LongestAt(b, n, i, allowed, &len);
       if (t < 0) {
@@ -1264,36 +1623,42 @@ absl::Status HfTokenizer::Impl::Run(std::string_view text, const HfEncodeOptions
 
   std::vector<std::pair<size_t, size_t>> words;
   std::string word_text;
-  auto encode_section = [&](const std::string& section, bool at_input_start) -> absl::Status {
+  auto encode_section = [&](std::string_view section, bool at_input_start) -> absl::Status {
     const uint8_t* s = reinterpret_cast<const uint8_t*>(section.data());
     if (stream_scanner != nullptr) {
-      for (size_t pos = 0; pos < section.size();) {
-        size_t e = stream_scanner(s, pos, section.size());
-        EncodeWord(s + pos, e - pos, sc, sink);
-        pos = e;
-      }
+      EncodeStreamAny(s, section.size(), sc, sink);
       return absl::OkStatus();
     }
     absl::Status st = PreTokenize(section, at_input_start, sc, &words, &word_text);
     if (!st.ok()) return st;
     const uint8_t* w = reinterpret_cast<const uint8_t*>(word_text.data());
-    for (const auto& [b, e] : words) EncodeWord(w + b, e - b, sc, sink);
+    for (const auto& [b, e] : words) {
+      if (fast_bytes) {
+        if (e > b) EncodeBytes(w + b, e - b, sc, sink);
+      } else {
+        EncodeWord(w + b, e - b, sc, sink);
+      }
+    }
     return absl::OkStatus();
   };
 
   auto on_added = [&](size_t t, size_t) { sink(added[t].id); };
-  std::string section;
+  std::string normalized_storage;
   auto on_raw_text = [&](size_t b, size_t e) -> absl::Status {
     std::string_view raw = text.substr(b, e - b);
-    absl::Status st;
-    std::string normalized = normalizer.empty() ? std::string(raw) : Normalize(raw, sc, &st);
-    if (!st.ok()) return st;
+    // Without a normalizer the text is used where it is (no copy).
+    std::string_view normalized = raw;
+    if (!normalizer.empty()) {
+      absl::Status st;
+      normalized_storage = Normalize(raw, sc, &st);
+      if (!st.ok()) return st;
+      normalized = normalized_storage;
+    }
     if (normalized.empty()) return absl::OkStatus();
     return split_added(
         normalized, normalized_trie,
         [&](size_t nb, size_t ne) -> absl::Status {
-          section.assign(normalized, nb, ne - nb);
-          return encode_section(section, b == 0 && nb == 0);
+          return encode_section(normalized.substr(nb, ne - nb), b == 0 && nb == 0);
         },
         on_added);
   };
@@ -1367,6 +1732,10 @@ absl::StatusOr<std::unique_ptr<HfRegex>> CompilePattern(const JsonNode& obj,
     if (scanner != nullptr) {
       *scanner = ScannerFor(r->str);
       if (scanner->fn != nullptr) return std::unique_ptr<HfRegex>();
+      if (IsDeepSeekPattern(r->str)) {
+        scanner->deferred = r->str;
+        return std::unique_ptr<HfRegex>();
+      }
     }
     auto re = HfRegex::Compile(r->str);
     if (!re.ok()) return Bad(path + ".pattern.Regex", std::string(re.status().message()));
@@ -1939,16 +2308,35 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromJsonText(std::stri
       m.pre[0].behavior == Behavior::kIsolated && !m.pre[0].invert) {
     m.stream_scanner = m.pre[0].scanner.fn;
     m.split_path = absl::StrCat("scanner:", m.pre[0].scanner.name);
+    m.stream_kind = m.stream_scanner == NextPieceCl100k  ? Impl::StreamKind::kCl100k
+                    : m.stream_scanner == NextPieceO200k ? Impl::StreamKind::kO200k
+                    : m.stream_scanner == NextPieceQwen  ? Impl::StreamKind::kQwen
+                                                         : Impl::StreamKind::kCall;
   } else if (m.pre.size() == 1 && m.pre[0].kind == PreStep::Kind::kByteLevel &&
              m.pre[0].use_regex && !m.pre[0].add_prefix_space) {
     m.stream_scanner = NextPieceGpt2;
     m.split_path = "scanner:gpt2";
+  } else if (IsDeepSeekSequence(m.pre)) {
+    m.stream_scanner = NextPieceDeepSeek;
+    m.stream_kind = Impl::StreamKind::kDeepSeek;
+    m.split_path = "scanner:deepseek";
   } else if (!m.pre.empty()) {
     int regexes = 0;
     for (const PreStep& step : m.pre) {
       regexes += step.kind == PreStep::Kind::kSplit && step.scanner.fn == nullptr;
     }
     m.split_path = absl::StrCat("steps:", m.pre.size(), ",regex:", regexes);
+  }
+  if (m.stream_scanner == nullptr) {
+    for (size_t i = 0; i < m.pre.size(); ++i) {
+      PreStep& step = m.pre[i];
+      if (step.kind != PreStep::Kind::kSplit || step.regex || step.scanner.deferred.empty()) {
+        continue;
+      }
+      auto re = HfRegex::Compile(step.scanner.deferred);
+      if (!re.ok()) return Bad("pre_tokenizer", std::string(re.status().message()));
+      step.regex = std::move(*re);
+    }
   }
   m.has_decoder = !decoder_node.IsNull();
   st = ParseDecoder(decoder_node, "decoder", &m.decoder);
@@ -2274,6 +2662,7 @@ absl::StatusOr<std::unique_ptr<HfTokenizer>> HfTokenizer::FromJsonText(std::stri
     }
   }
   merge_ids.Release();
+  m.FinishByteTables();
 
   for (int b = 0; b < 256; ++b) {
     m.fallback_id[b] = m.vocab->Lookup(absl::StrFormat("<0x%02X>", b));
@@ -2637,7 +3026,8 @@ uint32_t HfTokenizer::vocab_size() const { return impl_->size; }
 size_t HfTokenizer::MemoryBytes() const {
   const Impl& m = *impl_;
   size_t n = sizeof(m) + m.vocab->MemoryBytes() + m.merges.MemoryBytes() +
-             m.raw_trie.MemoryBytes() + m.normalized_trie.MemoryBytes();
+             m.byte_pairs.size() * sizeof(Impl::PairMerge) + m.raw_trie.MemoryBytes() +
+             m.normalized_trie.MemoryBytes();
   for (const AddedToken& t : m.added) n += sizeof(t) + t.content.capacity();
   for (const auto& [id, text] : m.unreachable) n += 48 + text.capacity();
   n += m.char_id.capacity() * 4 + m.meta_joiners.capacity() * 4;

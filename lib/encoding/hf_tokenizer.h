@@ -16,7 +16,16 @@
 // Byte-level models keep their vocabulary as raw bytes (the ByteLevel alphabet is decoded when
 // loading), so the ByteLevel step costs nothing at encode time. Split patterns equal to a
 // hand-written scanner's (cl100k's, as Llama 3 uses; GPT-2's, as ByteLevel's use_regex uses;
-// o200k's; Qwen's cl100k-with-single-digits) run on it; others run on PCRE2 (hf_regex.h).
+// o200k's; Qwen's cl100k-with-single-digits; DeepSeek V3's sequence of three splits, see
+// hf_scan.h) run on it; others run on PCRE2 (hf_regex.h).
+//
+// Byte-level models whose 256 bytes are all tokens (every real one) encode their words on a
+// fast path with the same results: the words that are one token (with ignore_merges) in one
+// cache line of the vocabulary's index, the first round of merges from a table of byte pairs,
+// later merges through a per-thread cache of the merge table, and recent words' tokens from a
+// per-thread cache of words. The per-thread caches (256 kB of pairs and 256 kB of words for
+// each of the last two tokenizers a thread used) are tagged with the tokenizer they belong to;
+// a tokenizer stays immutable and shareable between threads.
 #ifndef TOKWISE_LIB_ENCODING_HF_TOKENIZER_H_
 #define TOKWISE_LIB_ENCODING_HF_TOKENIZER_H_
 

@@ -1,6 +1,7 @@
 #include "encoding/normalizer.h"
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -90,6 +91,34 @@ inline bool Inert(uint32_t cp, NormalForm form) {
   return true;
 }
 
+// Inert() of every BMP code point under form F, a bit each (8 kB), built on first use: the
+// scan of Normalize() asks it of every non-ASCII character of the text.
+template <NormalForm F>
+const uint64_t* InertBmpBits() {
+  static const uint64_t* bits = [] {
+    auto* b = new uint64_t[0x10000 / 64]();
+    for (uint32_t cp = 0; cp < 0x10000; ++cp) {
+      if (Inert(cp, F)) b[cp >> 6] |= uint64_t{1} << (cp & 63);
+    }
+    return b;
+  }();
+  return bits;
+}
+
+const uint64_t* InertBmpBitsFor(NormalForm form) {
+  switch (form) {
+    case NormalForm::kNfc:
+      return InertBmpBits<NormalForm::kNfc>();
+    case NormalForm::kNfd:
+      return InertBmpBits<NormalForm::kNfd>();
+    case NormalForm::kNfkc:
+      return InertBmpBits<NormalForm::kNfkc>();
+    case NormalForm::kNfkd:
+      break;
+  }
+  return InertBmpBits<NormalForm::kNfkd>();
+}
+
 void Decompose(uint32_t cp, bool compat, std::vector<uint32_t>* out) {
   if (cp >= kSBase && cp < kSBase + kSCount) {
     uint32_t s = cp - kSBase;
@@ -149,8 +178,11 @@ bool IsTriviallyNormalized(std::string_view text, NormalForm form) {
   return true;
 }
 
-std::string Normalize(std::string_view text, NormalForm form) {
-  if (IsTriviallyNormalized(text, form)) return std::string(text);
+namespace {
+
+// Appends the normalization of `text` to *out: decomposition, canonical ordering and, for the
+// composing forms, composition, over the whole text.
+void NormalizeRange(std::string_view text, NormalForm form, std::string* out) {
   const bool compose = form == NormalForm::kNfc || form == NormalForm::kNfkc;
   const bool compat = form == NormalForm::kNfkc || form == NormalForm::kNfkd;
 
@@ -201,10 +233,61 @@ std::string Normalize(std::string_view text, NormalForm form) {
     buf.resize(out);
   }
 
-  std::string result;
-  result.reserve(text.size() + 8);
-  for (uint32_t cp : buf) AppendUtf8(cp, &result);
-  return result;
+  for (uint32_t cp : buf) AppendUtf8(cp, out);
+}
+
+}  // namespace
+
+std::string Normalize(std::string_view text, NormalForm form) {
+  // Text splits before every inert character (see Inert()): nothing reorders across that
+  // point, the character composes with nothing before it, and it blocks what follows from
+  // composing with anything before it. So each stretch from the inert character before a
+  // non-inert one to the next inert character is normalized alone, and the rest (nearly all of
+  // real text, even text with combining marks) is copied.
+  const uint8_t* s = reinterpret_cast<const uint8_t*>(text.data());
+  const size_t n = text.size();
+  const uint64_t* bmp = InertBmpBitsFor(form);
+  auto inert = [&](uint32_t cp) {
+    return cp < 0x10000 ? ((bmp[cp >> 6] >> (cp & 63)) & 1) != 0 : Inert(cp, form);
+  };
+  std::string out;
+  size_t copied = 0;    // text[0, copied) is in out.
+  size_t boundary = 0;  // The start of the last inert character seen (or of the text).
+  for (size_t i = 0; i < n;) {
+    if (s[i] < 0x80) {
+      // ASCII never decomposes, composes or reorders: skip the run, eight bytes at a time.
+      size_t j = i + 1;
+      for (uint64_t w; j + 8 <= n; j += 8) {
+        std::memcpy(&w, s + j, 8);
+        if (w & 0x8080808080808080ull) break;
+      }
+      while (j < n && s[j] < 0x80) ++j;
+      boundary = j - 1;
+      i = j;
+      continue;
+    }
+    int len;
+    const uint32_t cp = DecodeUtf8(s + i, s + n, &len);
+    if (inert(cp)) {
+      boundary = i;
+      i += len;
+      continue;
+    }
+    size_t end = i + len;
+    while (end < n) {
+      if (s[end] < 0x80) break;
+      const uint32_t next = DecodeUtf8(s + end, s + n, &len);
+      if (inert(next)) break;
+      end += len;
+    }
+    if (out.empty()) out.reserve(n + n / 8 + 8);
+    out.append(text.data() + copied, boundary - copied);
+    NormalizeRange(text.substr(boundary, end - boundary), form, &out);
+    copied = boundary = i = end;
+  }
+  if (copied == 0) return std::string(text);
+  out.append(text.data() + copied, n - copied);
+  return out;
 }
 
 std::string ToLower(std::string_view text) {
