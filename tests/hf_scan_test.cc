@@ -16,6 +16,7 @@
 
 #include "encoding/hf_tokenizer.h"
 #include "encoding/normalizer.h"
+#include "encoding/unicode.h"
 
 namespace tokwise::encoding_internal {
 namespace {

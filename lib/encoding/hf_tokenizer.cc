@@ -600,17 +600,17 @@ bool IsDeepSeekPattern(std::string_view pattern) {
 Scanner ScannerFor(std::string_view pattern) {
   switch (ClassifyPattern(pattern)) {
     case PatternKind::kGpt2:
-      return {NextPieceGpt2, "gpt2"};
+      return {NextPieceGpt2, "gpt2", {}};
     case PatternKind::kCl100k:
-      return {NextPieceCl100k, "cl100k"};
+      return {NextPieceCl100k, "cl100k", {}};
     case PatternKind::kO200k:
-      return {NextPieceO200k, "o200k"};
+      return {NextPieceO200k, "o200k", {}};
     case PatternKind::kCustom:
       break;
   }
   static const char kQwen[] =
       R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
-  if (pattern == kQwen) return {NextPieceQwen, "qwen"};
+  if (pattern == kQwen) return {NextPieceQwen, "qwen", {}};
   return {};
 }
 
