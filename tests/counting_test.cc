@@ -1,6 +1,8 @@
 // Count-until-limit, batches and the incremental counter, each checked against plain
 // Encode()/Count() of the same text (whose exactness the golden tests establish).
+#include <atomic>
 #include <random>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -12,9 +14,12 @@
 namespace tokwise {
 namespace {
 
+// The first `max` bytes of a corpus file, shortened to a character boundary.
 std::string CorpusSample(const std::string& name, size_t max) {
   std::string s = testing::ReadFile(testing::SharedData("corpus/" + name));
-  return s.substr(0, std::min(max, s.size()));
+  size_t n = std::min(max, s.size());
+  while (n > 0 && n < s.size() && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n);
 }
 
 TEST(CountUntil, AgreesWithEncodeAtEveryLimit) {
@@ -92,6 +97,59 @@ TEST(Batch, SameAsOneByOne) {
   auto err = enc->CountBatch(texts, 2);
   ASSERT_FALSE(err.ok());
   EXPECT_NE(std::string(err.status().message()).find("text 8"), std::string::npos);
+}
+
+TEST(Batch, WorkerPoolReusedAcrossCalls) {
+  auto enc = *Encoding::Get("cl100k_base");
+  std::vector<std::string> store;
+  for (const char* f : {"en_gpl3.txt", "udhr_tha.txt", "code_c_zlib_zran.c", "ja_wagahaiwa_nekodearu_head.txt"}) {
+    for (size_t part = 0; part < 4; ++part) store.push_back(CorpusSample(f, 4096 * (part + 1)));
+  }
+  std::vector<std::string_view> texts(store.begin(), store.end());
+  for (int threads : {1, 2, 3}) {
+    WorkerPool pool(threads);
+    EXPECT_EQ(pool.threads(), threads);
+    for (int call = 0; call < 3; ++call) {  // The same threads serve every call.
+      auto counts = enc->CountBatch(texts, pool);
+      auto ids = enc->EncodeBatch(texts, pool);
+      ASSERT_TRUE(counts.ok() && ids.ok());
+      for (size_t i = 0; i < texts.size(); ++i) {
+        EXPECT_EQ((*counts)[i], *enc->Count(texts[i]));
+        EXPECT_EQ((*ids)[i], *enc->EncodeOrdinary(texts[i]));
+      }
+    }
+    // An empty batch, and an error that names its text.
+    EXPECT_TRUE(enc->CountBatch({}, pool)->empty());
+    std::vector<std::string_view> bad = {"fine", "bad \xFF", "fine"};
+    auto err = enc->CountBatch(bad, pool);
+    ASSERT_FALSE(err.ok());
+    EXPECT_NE(std::string(err.status().message()).find("text 1"), std::string::npos);
+  }
+}
+
+TEST(Batch, WorkerPoolSharedByThreads) {
+  // Batches from several threads on one pool run one at a time and all come out right.
+  auto enc = *Encoding::Get("o200k_base");
+  const std::string text = CorpusSample("en_gpl3.txt", 8192);
+  const size_t want = *enc->Count(text);
+  std::vector<std::string_view> texts(16, text);
+  WorkerPool pool(2);
+  std::vector<std::thread> callers;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    callers.emplace_back([&] {
+      for (int call = 0; call < 5; ++call) {
+        auto counts = enc->CountBatch(texts, pool);
+        if (!counts.ok()) {
+          ++wrong;
+          continue;
+        }
+        for (size_t n : *counts) wrong += n != want;
+      }
+    });
+  }
+  for (std::thread& c : callers) c.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 // At every split point of the stream, count() equals Count() of everything so far.

@@ -2,6 +2,9 @@
 // incremental counter.
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -140,39 +143,127 @@ absl::Status FirstError(const std::vector<absl::Status>& errors) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<size_t>> Encoding::CountBatch(
-    const std::vector<std::string_view>& texts, int threads, const CountOptions& options) const {
-  std::vector<size_t> counts(texts.size());
-  std::vector<absl::Status> errors(texts.size());
-  ParallelFor(texts.size(), threads, [&](size_t i) {
-    auto n = Count(texts[i], options);
-    if (n.ok()) {
-      counts[i] = *n;
-    } else {
-      errors[i] = n.status();
+struct WorkerPool::Impl {
+  std::mutex batch;  // One batch at a time.
+  std::mutex mu;
+  std::condition_variable wake, finished;
+  std::vector<std::thread> workers;
+  // The current job, published under mu.
+  const std::function<void(size_t)>* work = nullptr;
+  size_t n = 0;
+  std::atomic<size_t> next{0};
+  uint64_t generation = 0;  // Bumped per job: a worker runs each job once.
+  int busy = 0;             // Workers still in the current job.
+  bool stop = false;
+
+  void Drain() {
+    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) (*work)(i);
+  }
+
+  void Loop() {
+    uint64_t seen = 0;
+    std::unique_lock<std::mutex> l(mu);
+    for (;;) {
+      wake.wait(l, [&] { return stop || generation != seen; });
+      if (stop) return;
+      seen = generation;
+      l.unlock();
+      Drain();
+      l.lock();
+      if (--busy == 0) finished.notify_one();
     }
-  });
-  absl::Status st = FirstError(errors);
-  if (!st.ok()) return st;
-  return counts;
+  }
+};
+
+WorkerPool::WorkerPool(int threads) : impl_(std::make_unique<Impl>()) {
+  for (int t = 1; t < threads; ++t) impl_->workers.emplace_back([this] { impl_->Loop(); });
 }
 
-absl::StatusOr<std::vector<std::vector<TokenId>>> Encoding::EncodeBatch(
-    const std::vector<std::string_view>& texts, int threads, const EncodeOptions& options) const {
-  std::vector<std::vector<TokenId>> out(texts.size());
-  std::vector<absl::Status> errors(texts.size());
-  ParallelFor(texts.size(), threads, [&](size_t i) {
-    auto ids = Encode(texts[i], options);
-    if (ids.ok()) {
-      out[i] = std::move(*ids);
+WorkerPool::~WorkerPool() {
+  {
+    std::lock_guard<std::mutex> l(impl_->mu);
+    impl_->stop = true;
+  }
+  impl_->wake.notify_all();
+  for (std::thread& t : impl_->workers) t.join();
+}
+
+int WorkerPool::threads() const { return static_cast<int>(impl_->workers.size()) + 1; }
+
+void WorkerPool::ParallelFor(size_t n, const std::function<void(size_t)>& work) {
+  std::lock_guard<std::mutex> batch(impl_->batch);
+  Impl& p = *impl_;
+  {
+    std::lock_guard<std::mutex> l(p.mu);
+    p.work = &work;
+    p.n = n;
+    p.next.store(0, std::memory_order_relaxed);
+    p.busy = static_cast<int>(p.workers.size());
+    ++p.generation;
+  }
+  p.wake.notify_all();
+  p.Drain();
+  std::unique_lock<std::mutex> l(p.mu);
+  p.finished.wait(l, [&] { return p.busy == 0; });
+  p.work = nullptr;
+}
+
+namespace {
+
+// Runs one(i) for every text on `parallel_for`, collecting results in input order; the first
+// error (lowest index) wins and names its text.
+template <class Result, class One, class ParallelForFn>
+absl::StatusOr<std::vector<Result>> RunBatch(size_t n, One one, ParallelForFn parallel_for) {
+  std::vector<Result> out(n);
+  std::vector<absl::Status> errors(n);
+  parallel_for(n, [&](size_t i) {
+    auto r = one(i);
+    if (r.ok()) {
+      out[i] = std::move(*r);
     } else {
-      errors[i] = ids.status();
+      errors[i] = r.status();
     }
   });
   absl::Status st = FirstError(errors);
   if (!st.ok()) return st;
   return out;
 }
+
+}  // namespace
+
+absl::StatusOr<std::vector<size_t>> Encoding::CountBatch(
+    const std::vector<std::string_view>& texts, int threads, const CountOptions& options) const {
+  return RunBatch<size_t>(
+      texts.size(), [&](size_t i) { return Count(texts[i], options); },
+      [threads](size_t n, auto&& work) { ParallelFor(n, threads, work); });
+}
+
+absl::StatusOr<std::vector<std::vector<TokenId>>> Encoding::EncodeBatch(
+    const std::vector<std::string_view>& texts, int threads, const EncodeOptions& options) const {
+  return RunBatch<std::vector<TokenId>>(
+      texts.size(), [&](size_t i) { return Encode(texts[i], options); },
+      [threads](size_t n, auto&& work) { ParallelFor(n, threads, work); });
+}
+
+absl::StatusOr<std::vector<size_t>> Encoding::CountBatch(
+    const std::vector<std::string_view>& texts, WorkerPool& pool,
+    const CountOptions& options) const {
+  return RunBatch<size_t>(
+      texts.size(), [&](size_t i) { return Count(texts[i], options); },
+      [&pool](size_t n, auto&& work) { pool.ParallelFor(n, work); });
+}
+
+absl::StatusOr<std::vector<std::vector<TokenId>>> Encoding::EncodeBatch(
+    const std::vector<std::string_view>& texts, WorkerPool& pool,
+    const EncodeOptions& options) const {
+  return RunBatch<std::vector<TokenId>>(
+      texts.size(), [&](size_t i) { return Encode(texts[i], options); },
+      [&pool](size_t n, auto&& work) { pool.ParallelFor(n, work); });
+}
+
+
+
+
 
 IncrementalCounter::IncrementalCounter(std::shared_ptr<const Encoding> encoding)
     : encoding_(std::move(encoding)) {}
