@@ -56,63 +56,80 @@ struct PairCache {
 
 PairCache& ThreadPairCache(const Vocab& vocab);
 
+// What merging two adjacent parts gives: `prio` orders merges (lowest first; kNoRank: the
+// pair does not merge) and `token` is the part they make.
+struct PartMerge {
+  uint32_t prio;
+  uint32_t token;
+};
+
+// The merge loop over stack arrays shared by the rank rule (tiktoken: a pair's priority is
+// the rank of the token it makes) and the merge-index rule (tokenizer.json). The caller fills
+// tokens[0, n) with the first parts, start[0, n] with their offsets (start[n] = end), and
+// prio/merged[0, n - 1) with what each part and its right neighbour give. The pair with the
+// lowest priority merges, the leftmost of equal ones (the strict < keeps the first); the
+// minimum is found without branches, since a mispredicted branch per comparison would cost
+// more than the comparisons. pair(left, right, begin, end) is the PartMerge of two adjacent
+// parts covering bytes [begin, end). Returns the number of parts left in tokens[].
+// kTokenIsPrio: the rank rule, where a merge's priority is the token it makes; merged[] is then
+// neither read nor kept (its shifting cost the rank path a few percent).
+template <bool kTokenIsPrio, class Pair>
+size_t MergeParts(size_t n, uint32_t* tokens, uint32_t* prio, uint32_t* merged, uint8_t* start,
+                  Pair&& pair) {
+  prio[n - 1] = kNoRank;  // The last part has no right neighbour.
+  size_t m = n;
+  for (;;) {
+    uint32_t best = kNoRank;
+    size_t at = 0;
+    for (size_t i = 0; i + 1 < m; ++i) {
+      const bool less = prio[i] < best;
+      best = less ? prio[i] : best;
+      at = less ? i : at;
+    }
+    if (best == kNoRank) break;
+    // Part at absorbs part at + 1.
+    tokens[at] = kTokenIsPrio ? best : merged[at];
+    for (size_t i = at + 1; i + 1 < m; ++i) {
+      tokens[i] = tokens[i + 1];
+      prio[i] = prio[i + 1];
+      if (!kTokenIsPrio) merged[i] = merged[i + 1];
+      start[i] = start[i + 1];
+    }
+    start[m - 1] = start[m];
+    --m;
+    prio[m - 1] = kNoRank;
+    if (at + 1 < m) {
+      const PartMerge r = pair(tokens[at], tokens[at + 1], start[at], start[at + 2]);
+      prio[at] = r.prio;
+      if (!kTokenIsPrio) merged[at] = r.token;
+    }
+    if (at > 0) {
+      const PartMerge l = pair(tokens[at - 1], tokens[at], start[at - 1], start[at + 1]);
+      prio[at - 1] = l.prio;
+      if (!kTokenIsPrio) merged[at - 1] = l.token;
+    }
+  }
+  return m;
+}
+
 // Merges a piece that is not itself a token (2 <= n <= 64) and calls emit(rank) for each
 // result; the same result as MergeSmall(), faster for the short pieces of ordinary text.
-//
-// The parts live in compact arrays, in order. key[i] packs the rank of the pair that part i
-// starts (with part i + 1) and the part's start offset, (rank << 6) | start, so the smallest
-// key is the lowest rank and, on ties, the leftmost pair: the one BPE merges next. Finding it
-// is a branch-free minimum over the live parts (a mispredicted branch per comparison would
-// cost more than the comparisons).
 template <class Emit>
 void MergeShort(const Vocab& vocab, PairCache& cache, const uint8_t* p, size_t n, Emit&& emit) {
   assert(n >= 2 && n <= 64);
-  constexpr uint32_t kNone = 0xFFFFFFFFu;
-  uint32_t key[64], tokens[64];
+  uint32_t tokens[64], prio[64];
   uint8_t start[65];
-  auto pack = [](uint32_t rank, size_t at) {
-    return rank == kNoRank ? kNone : (rank << 6) | static_cast<uint32_t>(at);
-  };
   for (size_t i = 0; i < n; ++i) {
     tokens[i] = vocab.ByteRank(p[i]);
     start[i] = static_cast<uint8_t>(i);
   }
   start[n] = static_cast<uint8_t>(n);
-  for (size_t i = 0; i + 1 < n; ++i) key[i] = pack(vocab.PairRank(p[i], p[i + 1]), i);
-  key[n - 1] = kNone;
-  size_t m = n;  // Live parts.
-  for (;;) {
-    uint32_t best = kNone;
-    size_t at = 0;
-    for (size_t i = 0; i + 1 < m; ++i) {
-      const bool less = key[i] < best;
-      best = less ? key[i] : best;
-      at = less ? i : at;
-    }
-    if (best == kNone) break;
-    // Part at absorbs part at + 1.
-    tokens[at] = best >> 6;
-    for (size_t i = at + 1; i + 1 < m; ++i) {
-      key[i] = key[i + 1];
-      tokens[i] = tokens[i + 1];
-      start[i] = start[i + 1];
-    }
-    start[m - 1] = start[m];
-    --m;
-    key[m - 1] = kNone;
-    if (at + 1 < m) {
-      key[at] = pack(cache.Get(vocab, tokens[at], tokens[at + 1], p + start[at],
-                               start[at + 2] - start[at]),
-                     start[at]);
-    } else {
-      key[at] = kNone;
-    }
-    if (at > 0) {
-      key[at - 1] = pack(cache.Get(vocab, tokens[at - 1], tokens[at], p + start[at - 1],
-                                   start[at + 1] - start[at - 1]),
-                         start[at - 1]);
-    }
-  }
+  for (size_t i = 0; i + 1 < n; ++i) prio[i] = vocab.PairRank(p[i], p[i + 1]);
+  const size_t m = MergeParts<true>(n, tokens, prio, /*merged=*/nullptr, start,
+                              [&](uint32_t a, uint32_t b, size_t begin, size_t end) {
+                                const uint32_t r = cache.Get(vocab, a, b, p + begin, end - begin);
+                                return PartMerge{r, r};
+                              });
   for (size_t i = 0; i < m; ++i) emit(tokens[i]);
 }
 
@@ -198,11 +215,18 @@ struct PieceCache {
     }
     return nullptr;
   }
-  // Makes room for a new entry in h's set and returns it (the older entry is dropped).
-  Entry& Insert(uint64_t h) {
+  // Keeps piece p[0, n) (n <= kMaxBytes) with its tokens under hash h, unless it has more
+  // than kMaxTokens of them; the older entry of h's set is dropped.
+  void Store(uint64_t h, const uint8_t* p, size_t n, const uint32_t* tokens, size_t ntok) {
+    if (ntok > kMaxTokens) return;
     Entry* set = &entries[2 * (h & (kSets - 1))];
     set[1] = set[0];
-    return set[0];
+    Entry& e = set[0];
+    e.hash = h;
+    e.len = static_cast<uint8_t>(n);
+    e.ntok = static_cast<uint8_t>(ntok);
+    std::memcpy(e.bytes, p, n);
+    std::memcpy(e.tokens, tokens, ntok * sizeof(uint32_t));
   }
 };
 
@@ -262,14 +286,7 @@ template <class Emit>
       if (scratch.pairs == nullptr) scratch.pairs = &ThreadPairCache(vocab);
       MergeShort(vocab, *scratch.pairs, p, n, [&](uint32_t t) { tokens[ntok++] = t; });
     }
-    if (ntok <= PieceCache::kMaxTokens) {
-      PieceCache::Entry& e = scratch.cache->Insert(h >> 20);
-      e.hash = h >> 20;
-      e.len = static_cast<uint8_t>(n);
-      e.ntok = static_cast<uint8_t>(ntok);
-      std::memcpy(e.bytes, p, n);
-      std::memcpy(e.tokens, tokens, ntok * sizeof(uint32_t));
-    }
+    scratch.cache->Store(h >> 20, p, n, tokens, ntok);
     for (size_t i = 0; i < ntok; ++i) emit(tokens[i]);
     return;
   }

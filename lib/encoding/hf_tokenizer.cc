@@ -1064,49 +1064,26 @@ void HfTokenizer::Impl::FinishByteTables() {
 template <class Emit>
 void HfTokenizer::Impl::MergeBytesShort(const uint8_t* p, size_t n, HfPairCache& pairs,
                                         Emit&& emit) const {
-  // MergeAndEmit()'s rule over stack arrays: the pair with the lowest merge index merges, the
-  // leftmost of equal ones (the strict < keeps the first). rank[i] and merged[i] describe the
-  // pair that part i starts; the minimum is found without branches (a mispredicted branch per
-  // comparison would cost more than the comparisons).
-  constexpr uint32_t kNone = HfPairCache::kNoMerge;
+  // MergeAndEmit()'s rule over stack arrays (bpe.h's MergeParts): the pair with the lowest
+  // merge index merges, the leftmost of equal ones.
+  static_assert(HfPairCache::kNoMerge == kNoRank, "MergeParts ends on kNoRank");
   uint32_t ids[kShortWord], rank[kShortWord], merged[kShortWord];
-  for (size_t i = 0; i < n; ++i) ids[i] = byte_id[p[i]];
+  uint8_t start[kShortWord + 1];
+  for (size_t i = 0; i < n; ++i) {
+    ids[i] = byte_id[p[i]];
+    start[i] = static_cast<uint8_t>(i);
+  }
+  start[n] = static_cast<uint8_t>(n);
   for (size_t i = 0; i + 1 < n; ++i) {
     const PairMerge& pm = byte_pairs[(size_t{p[i]} << 8) | p[i + 1]];
     rank[i] = pm.rank;
     merged[i] = pm.id;
   }
-  rank[n - 1] = kNone;
-  size_t m = n;  // Live parts.
-  for (;;) {
-    uint32_t best = kNone;
-    size_t at = 0;
-    for (size_t i = 0; i + 1 < m; ++i) {
-      const bool less = rank[i] < best;
-      best = less ? rank[i] : best;
-      at = less ? i : at;
-    }
-    if (best == kNone) break;
-    // Part at absorbs part at + 1.
-    ids[at] = merged[at];
-    for (size_t i = at + 1; i + 1 < m; ++i) {
-      ids[i] = ids[i + 1];
-      rank[i] = rank[i + 1];
-      merged[i] = merged[i + 1];
-    }
-    --m;
-    rank[m - 1] = kNone;
-    if (at + 1 < m) {
-      const HfPairCache::Entry& e = pairs.Get(merges, ids[at], ids[at + 1]);
-      rank[at] = e.rank;
-      merged[at] = e.id;
-    }
-    if (at > 0) {
-      const HfPairCache::Entry& e = pairs.Get(merges, ids[at - 1], ids[at]);
-      rank[at - 1] = e.rank;
-      merged[at - 1] = e.id;
-    }
-  }
+  const size_t m = MergeParts<false>(n, ids, rank, merged, start,
+                              [&](uint32_t a, uint32_t b, size_t, size_t) {
+                                const HfPairCache::Entry& e = pairs.Get(merges, a, b);
+                                return PartMerge{e.rank, e.id};
+                              });
   for (size_t i = 0; i < m; ++i) emit(ids[i]);
 }
 
@@ -1127,14 +1104,7 @@ template <class Sink>
     uint32_t tokens[PieceCache::kMaxBytes];
     size_t ntok = 0;
     MergeBytesShort(p, n, *sc.pairs, [&](uint32_t id) { tokens[ntok++] = id; });
-    if (ntok <= PieceCache::kMaxTokens) {
-      PieceCache::Entry& e = sc.words->Insert(h);
-      e.hash = h;
-      e.len = static_cast<uint8_t>(n);
-      e.ntok = static_cast<uint8_t>(ntok);
-      std::memcpy(e.bytes, p, n);
-      std::memcpy(e.tokens, tokens, ntok * sizeof(uint32_t));
-    }
+    sc.words->Store(h, p, n, tokens, ntok);
     for (size_t i = 0; i < ntok; ++i) sink(tokens[i]);
     return;
   }
