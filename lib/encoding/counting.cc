@@ -114,22 +114,6 @@ absl::StatusOr<CountUntilResult> Encoding::CountUntil(std::string_view text, siz
 
 namespace {
 
-// Runs work(i) for i in [0, n) on `threads` threads (the caller's included), handing out
-// indices dynamically so one long text does not hold up the rest.
-template <class Work>
-void ParallelFor(size_t n, int threads, Work work) {
-  size_t workers = threads <= 1 ? 1 : std::min<size_t>(static_cast<size_t>(threads), n);
-  std::atomic<size_t> next{0};
-  auto loop = [&] {
-    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) work(i);
-  };
-  std::vector<std::thread> pool;
-  pool.reserve(workers > 0 ? workers - 1 : 0);
-  for (size_t t = 1; t < workers; ++t) pool.emplace_back(loop);
-  loop();
-  for (std::thread& t : pool) t.join();
-}
-
 absl::Status FirstError(const std::vector<absl::Status>& errors) {
   for (size_t i = 0; i < errors.size(); ++i) {
     if (!errors[i].ok()) {
@@ -210,13 +194,13 @@ void WorkerPool::ParallelFor(size_t n, const std::function<void(size_t)>& work) 
 
 namespace {
 
-// Runs one(i) for every text on `parallel_for`, collecting results in input order; the first
-// error (lowest index) wins and names its text.
-template <class Result, class One, class ParallelForFn>
-absl::StatusOr<std::vector<Result>> RunBatch(size_t n, One one, ParallelForFn parallel_for) {
+// Runs one(i) for every text on the pool, collecting results in input order; the first error
+// (lowest index) wins and names its text.
+template <class Result, class One>
+absl::StatusOr<std::vector<Result>> RunBatch(size_t n, One one, WorkerPool& pool) {
   std::vector<Result> out(n);
   std::vector<absl::Status> errors(n);
-  parallel_for(n, [&](size_t i) {
+  pool.ParallelFor(n, [&](size_t i) {
     auto r = one(i);
     if (r.ok()) {
       out[i] = std::move(*r);
@@ -229,36 +213,38 @@ absl::StatusOr<std::vector<Result>> RunBatch(size_t n, One one, ParallelForFn pa
   return out;
 }
 
+// Threads for one call only: `threads`, but no more than there are texts.
+int CallThreads(int threads, size_t texts) {
+  return static_cast<int>(std::min<size_t>(static_cast<size_t>(std::max(threads, 1)),
+                                           std::max<size_t>(texts, 1)));
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<size_t>> Encoding::CountBatch(
     const std::vector<std::string_view>& texts, int threads, const CountOptions& options) const {
-  return RunBatch<size_t>(
-      texts.size(), [&](size_t i) { return Count(texts[i], options); },
-      [threads](size_t n, auto&& work) { ParallelFor(n, threads, work); });
+  WorkerPool pool(CallThreads(threads, texts.size()));
+  return CountBatch(texts, pool, options);
 }
 
 absl::StatusOr<std::vector<std::vector<TokenId>>> Encoding::EncodeBatch(
     const std::vector<std::string_view>& texts, int threads, const EncodeOptions& options) const {
-  return RunBatch<std::vector<TokenId>>(
-      texts.size(), [&](size_t i) { return Encode(texts[i], options); },
-      [threads](size_t n, auto&& work) { ParallelFor(n, threads, work); });
+  WorkerPool pool(CallThreads(threads, texts.size()));
+  return EncodeBatch(texts, pool, options);
 }
 
 absl::StatusOr<std::vector<size_t>> Encoding::CountBatch(
     const std::vector<std::string_view>& texts, WorkerPool& pool,
     const CountOptions& options) const {
   return RunBatch<size_t>(
-      texts.size(), [&](size_t i) { return Count(texts[i], options); },
-      [&pool](size_t n, auto&& work) { pool.ParallelFor(n, work); });
+      texts.size(), [&](size_t i) { return Count(texts[i], options); }, pool);
 }
 
 absl::StatusOr<std::vector<std::vector<TokenId>>> Encoding::EncodeBatch(
     const std::vector<std::string_view>& texts, WorkerPool& pool,
     const EncodeOptions& options) const {
   return RunBatch<std::vector<TokenId>>(
-      texts.size(), [&](size_t i) { return Encode(texts[i], options); },
-      [&pool](size_t n, auto&& work) { pool.ParallelFor(n, work); });
+      texts.size(), [&](size_t i) { return Encode(texts[i], options); }, pool);
 }
 
 
