@@ -96,6 +96,34 @@ std::string RandomWordyString(std::mt19937& rng, int max_items) {
   return s;
 }
 
+// Mostly ASCII, 65 to 400 bytes: long enough for the sixty-four-byte blocks of the o200k and
+// cl100k scanners (ascii_block.h), built from what their rules turn on (letters of both cases,
+// contraction letters after apostrophes, runs of spaces, tabs and newlines, punctuation runs
+// with slashes and newlines after them, digit runs of every length), with a non-ASCII
+// character now and then where a block has to stop short.
+std::string RandomBlockString(std::mt19937& rng) {
+  static const char* const kBits[] = {
+      "a", "e", "s", "t", "r", "v", "l", "m", "d", "x", "S", "T", "R", "E", "L", "A", "Z",
+      " ", " ", " ", "  ", "\t", "\n", "\r\n", "\n\n", " \n", "\n ", "\x0B", "'", "'", "''",
+      "'s", "'S", "'re", "'rE", "'ve", "'ll", "'lL", "'l", "'r", "'d", "'m", "'t", "/", "//", "/\n",
+      ".", ",", "-", "!", "(", ")", "\"", "_", "<", ">", "0", "1", "9", "12", "123", "4567",
+      "\x00", "\x7F", "\x1F"};
+  std::string s;
+  const size_t len = 65 + rng() % 336;
+  while (s.size() < len) {
+    const uint32_t kind = rng() % 50;
+    if (kind == 0) {
+      s += Alphabet()[rng() % Alphabet().size()];  // Any class, often not ASCII.
+    } else if (kind < 8) {
+      const int n = 1 + static_cast<int>(rng() % 12);  // A word.
+      for (int k = 0; k < n; ++k) s += "aeistnrlmdvAESTLZ"[rng() % 17];
+    } else {
+      s += kBits[rng() % (sizeof kBits / sizeof kBits[0])];
+    }
+  }
+  return s;
+}
+
 // Removes characters while the two splitters still disagree.
 std::string Shrink(const Pretokenizer& a, const Pretokenizer& b, std::string s) {
   bool progress = true;
@@ -155,6 +183,28 @@ TEST(Pretokenizer, MatchesRegexEngineOnRandomStrings) {
       ++compared;
     }
     std::printf("[differential] %s: %d random strings agree\n", f.name, compared);
+  }
+}
+
+TEST(Pretokenizer, AsciiBlocksMatchRegexEngine) {
+  std::mt19937 rng(64);
+  for (const Family& f : kFamilies) {
+    if (f.kind != PatternKind::kO200k && f.kind != PatternKind::kCl100k) continue;
+    auto fast = Pretokenizer::Make(f.kind, f.pattern);
+    auto regex = Pretokenizer::Make(PatternKind::kCustom, f.pattern);
+    ASSERT_TRUE(fast.ok() && regex.ok()) << f.name;
+    int compared = 0;
+    for (int iter = 0; iter < 6000; ++iter) {
+      const std::string s = RandomBlockString(rng);
+      if (Split(**fast, s) != Split(**regex, s)) {
+        std::string small = Shrink(**fast, **regex, s);
+        FAIL() << f.name << ": block and regex splits differ; smallest input: \""
+               << Escape(small) << "\"";
+      }
+      ++compared;
+    }
+    std::printf("[differential] %s blocks: %d strings of 65-400 bytes agree\n", f.name,
+                compared);
   }
 }
 
