@@ -183,7 +183,46 @@ inline uint64_t AsciiBlockStarts(const uint8_t* p, size_t left, size_t* decided)
 
 #else
 inline constexpr bool kHaveAsciiBlocks = false;
+template <bool kO200k>
+inline uint64_t AsciiBlockStarts(const uint8_t*, size_t, size_t* decided) {
+  *decided = 0;
+  return 0;
+}
 #endif  // __SSE2__
+
+// The o200k (kO200k) or cl100k pieces of the ASCII block at *pos, where a piece starts: calls
+// piece(begin, end) for each piece that ends inside the block, advances *pos past them, and
+// returns true; returns false when the block gives no complete piece (64 bytes or less left, a
+// byte >= 0x80 close by, a piece longer than the block), leaving the piece at *pos to the
+// piece-by-piece scanners. Sets *pos = n when piece() returns false (stop).
+template <bool kO200k, class F>
+inline bool AsciiBlockPieces(const uint8_t* s, size_t n, size_t* pos, F&& piece) {
+  if (!kHaveAsciiBlocks) return false;
+  const size_t at = *pos;
+  if (n - at <= 64 || s[at] >= 0x80) return false;
+#if defined(__SSE2__)
+  // Text that is mostly not ASCII would pay for a block and get no piece from it.
+  if (_mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + at))) & 0xFF) {
+    return false;
+  }
+#endif
+  size_t decided;
+  uint64_t starts = AsciiBlockStarts<kO200k>(s + at, n - at, &decided);
+  starts &= starts - 1;  // The piece at `at` ends at the next start.
+  if (starts == 0) return false;
+  size_t b = at;
+  do {
+    const size_t e = at + static_cast<size_t>(__builtin_ctzll(starts));
+    if (!piece(b, e)) {
+      *pos = n;
+      return true;
+    }
+    b = e;
+    starts &= starts - 1;
+  } while (starts != 0);
+  *pos = b;
+  return true;
+}
 
 }  // namespace tokwise::encoding_internal
 

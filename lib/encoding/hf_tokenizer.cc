@@ -21,6 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "encoding/ascii_block.h"
 #include "encoding/ascii_scan.h"
 #include "encoding/bpe.h"
 #include "encoding/hf_regex.h"
@@ -1155,7 +1156,18 @@ template <class Sink>
 
 template <HfTokenizer::Impl::StreamKind kKind, class Sink>
 void HfTokenizer::Impl::EncodeStream(const uint8_t* s, size_t n, Scratch& sc, Sink& sink) const {
+  auto encode = [&](size_t b, size_t e) {
+    if (fast_bytes) {
+      EncodeBytes(s + b, e - b, sc, sink);
+    } else {
+      EncodeWord(s + b, e - b, sc, sink);
+    }
+    return true;
+  };
   for (size_t pos = 0; pos < n;) {
+    if constexpr (kKind == StreamKind::kCl100k || kKind == StreamKind::kO200k) {
+      if (AsciiBlockPieces<kKind == StreamKind::kO200k>(s, n, &pos, encode)) continue;
+    }
     size_t e;
     if constexpr (kKind == StreamKind::kCl100k) {
       e = AsciiPieceCl100k(s, pos, n);
@@ -1177,11 +1189,7 @@ void HfTokenizer::Impl::EncodeStream(const uint8_t* s, size_t n, Scratch& sc, Si
     } else {
       e = stream_scanner(s, pos, n);
     }
-    if (fast_bytes) {
-      EncodeBytes(s + pos, e - pos, sc, sink);
-    } else {
-      EncodeWord(s + pos, e - pos, sc, sink);
-    }
+    encode(pos, e);
     pos = e;
   }
 }

@@ -71,7 +71,7 @@ class Pretokenizer {
         return absl::OkStatus();
       case PatternKind::kCl100k:
         while (pos < n) {
-          if (AsciiBlocks<false>(s, n, &pos, piece)) continue;
+          if (AsciiBlockPieces<false>(s, n, &pos, piece)) continue;
           size_t e = AsciiPieceCl100k(s, pos, n);
           if (e == kAsciiUndecided) e = NextPieceCl100kGeneral(s, pos, n);
           if (!piece(pos, e)) break;
@@ -80,7 +80,7 @@ class Pretokenizer {
         return absl::OkStatus();
       case PatternKind::kO200k:
         while (pos < n) {
-          if (AsciiBlocks<true>(s, n, &pos, piece)) continue;
+          if (AsciiBlockPieces<true>(s, n, &pos, piece)) continue;
           size_t e = AsciiPieceO200k(s, pos, n);
           if (e == kAsciiUndecided) e = NextPieceO200kGeneral(s, pos, n);
           if (!piece(pos, e)) break;
@@ -105,40 +105,6 @@ class Pretokenizer {
 
  private:
   Pretokenizer() = default;
-
-  // The o200k (kO200k) or cl100k pieces of the ASCII block at *pos: calls piece() for each
-  // piece that ends inside it, advances *pos past them, and returns true; returns false when
-  // the block gives no complete piece (too little text left, a byte >= 0x80 close by, a piece
-  // longer than the block), leaving the piece at *pos to the scanners. Sets *pos = n when
-  // piece() asked to stop.
-  template <bool kO200k, class F>
-  static bool AsciiBlocks(const uint8_t* s, size_t n, size_t* pos, F& piece) {
-    if (!kHaveAsciiBlocks) return false;
-    size_t at = *pos;
-    if (n - at <= 64 || s[at] >= 0x80) return false;
-#if defined(__SSE2__)
-    // Text that is mostly not ASCII would pay for a block and get no piece from it.
-    if (_mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + at))) & 0xFF) {
-      return false;
-    }
-#endif
-    size_t decided;
-    uint64_t starts = AsciiBlockStarts<kO200k>(s + at, n - at, &decided);
-    starts &= starts - 1;  // The piece at `at` ends at the next start.
-    if (starts == 0) return false;
-    size_t b = at;
-    do {
-      const size_t e = at + static_cast<size_t>(__builtin_ctzll(starts));
-      if (!piece(b, e)) {
-        *pos = n;
-        return true;
-      }
-      b = e;
-      starts &= starts - 1;
-    } while (starts != 0);
-    *pos = b;
-    return true;
-  }
 
   // PCRE2 match data for one Split() call (created once per call, not per match).
   class MatchData {
