@@ -150,8 +150,6 @@ bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector
   const LongPieceTables& t = GetLongPieceTables(vocab);
   CompatCache& compat = ThreadCompatCache(vocab);
   const size_t base = out->size();
-  std::vector<uint32_t> starts;  // Start of each chosen token.
-  starts.reserve(n / 2 + 1);
 
   // Longest reachable token at pos.
   // Longest reachable token at pos: lengths above 64 one by one (rare), then only the
@@ -182,7 +180,6 @@ bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector
   while (pos < n) {
     if (out->size() == base || Compatible(vocab, compat, out->back(), cand)) {
       out->push_back(cand);
-      starts.push_back(static_cast<uint32_t>(pos));
       pos += vocab.TokenBytes(cand).size();
       if (pos < n) cand = longest(pos);
       continue;
@@ -194,10 +191,10 @@ bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector
         out->resize(base);
         return false;
       }
+      // The previous token ends where the rejected one would have started.
       uint32_t prev = out->back();
-      pos = starts.back();
+      pos -= vocab.TokenBytes(prev).size();
       out->pop_back();
-      starts.pop_back();
       cand = t.next_shorter[prev];
     }
   }
