@@ -80,6 +80,35 @@ TEST(Encoding, InvalidUtf8) {
   EXPECT_TRUE(enc->Count(bad, replace).ok());
 }
 
+// Long texts are validated a block at a time before any byte is walked (unicode.cc): each
+// kind of ill-formed sequence of Table 3-7, put at offsets in and around the first 64-byte
+// blocks of ASCII and of Chinese text, is reported at the offset where it was put.
+TEST(Encoding, InvalidUtf8OffsetInLongText) {
+  auto enc = O200k();
+  const char* const kBad[] = {"\x80", "\xBF", "\xC0\x80", "\xC1\xBF", "\xE0\x80\x80",
+                              "\xED\xA0\x80", "\xF0\x80\x80\x80", "\xF4\x90\x80\x80",
+                              "\xF5\x80\x80\x80", "\xFF", "\xE4\xB8", "\xF0\x9F\x98"};
+  std::string cjk;
+  while (cjk.size() < 300) cjk += "\xE4\xB8\xAD";  // U+4E2D
+  for (const std::string& text : {std::string(300, 'a'), cjk}) {
+    EXPECT_TRUE(enc->Count(text).ok());
+    for (const char* bad : kBad) {
+      for (size_t at : {size_t{0}, size_t{63}, size_t{64}, size_t{129}, size_t{297}}) {
+        size_t cut = at;
+        while (cut > 0 && (static_cast<uint8_t>(text[cut]) & 0xC0) == 0x80) --cut;
+        // A truncated sequence is only ill-formed when something follows it: put it before
+        // the last character, never at the very end.
+        const std::string t = text.substr(0, cut) + bad + text.substr(cut);
+        auto st = enc->Count(t);
+        ASSERT_FALSE(st.ok()) << "at " << cut;
+        EXPECT_NE(std::string(st.status().message()).find("byte offset " + std::to_string(cut) + " "),
+                  std::string::npos)
+            << st.status().message();
+      }
+    }
+  }
+}
+
 TEST(Encoding, ModelLookup) {
   EXPECT_EQ(*EncodingNameForModel("gpt-4o"), "o200k_base");
   EXPECT_EQ(*EncodingNameForModel("gpt-4o-2024-08-06"), "o200k_base");
