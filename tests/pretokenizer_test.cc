@@ -245,7 +245,9 @@ TEST(Pretokenizer, OpenRunAgreesWithSplitAtEveryLength) {
               ASSERT_LE(static_cast<size_t>(split.count), now.size()) << what;
               for (int i = 0; i < split.count; ++i) {
                 ASSERT_EQ(split.ends[i], now[i].second) << what;
-                if (split.final) ASSERT_EQ(split.ends[i], whole[i].second) << what;
+                if (split.final) {
+                  ASSERT_EQ(split.ends[i], whole[i].second) << what;
+                }
               }
               if (!split.final) {
                 ASSERT_TRUE(run.closed || split.restart() == n) << what;

@@ -392,12 +392,14 @@ void IncrementalCounter::TryOpen(const std::vector<std::pair<size_t, size_t>>& p
   const size_t n = tail_.size();
   auto open = std::make_unique<OpenPiece>(encoding_->vocab());
   bool same = false;
-  if (encoding_internal::StartOpenRun(kind, s, n, &open->run) && !open->run.closed) {
+  if (encoding_internal::StartOpenRun(kind, s, n, &open->run)) {
     // Follow the run only where it gives the pieces the scanner gave (`pieces`: the tail's
-    // pieces, their offsets from the tail's first one).
+    // pieces, their offsets from the tail's first one): all of them while it is open; the
+    // first ones once it has ended (a contraction after it may still be incomplete).
     const auto split = encoding_internal::SplitOpenRun(kind, s, n, open->run);
-    same = static_cast<size_t>(split.count) == pieces.size();
-    for (size_t i = 0; same && i < pieces.size(); ++i) {
+    const size_t count = static_cast<size_t>(split.count);
+    same = count >= 1 && (open->run.closed ? count <= pieces.size() : count == pieces.size());
+    for (size_t i = 0; same && i < count; ++i) {
       same = pieces[i].second - pieces[0].first == split.ends[i];
     }
   }

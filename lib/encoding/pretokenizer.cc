@@ -287,11 +287,16 @@ bool StartOpenRun(PatternKind kind, const uint8_t* s, size_t n, OpenRun* run) {
         start = after;
         k = d.cls;
       }
-      mode = IsLetter(k)                  ? Mode::kLetters
-             : k == CharClass::kNumber    ? Mode::kDigits
-             : k != CharClass::kSpace     ? Mode::kOther
-                                          : Mode::kSpace;
-      if (mode == Mode::kSpace) start = 0;
+      if (IsLetter(k)) {
+        mode = Mode::kLetters;
+      } else if (k == CharClass::kNumber) {
+        mode = Mode::kDigits;
+      } else if (k != CharClass::kSpace) {
+        mode = Mode::kOther;
+      } else {
+        mode = Mode::kSpace;  // \s++$|\s+(?!\S)|\s over the whole run.
+        start = 0;
+      }
       break;
     }
     case PatternKind::kCl100k: {

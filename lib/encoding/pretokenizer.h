@@ -37,9 +37,10 @@ size_t NextPieceO200kGeneral(const uint8_t* s, size_t pos, size_t n);
 // split by looking at the new characters only: the pieces the scanner makes of the run follow
 // from the run's state (SplitOpenRun), whatever its length.
 //
-// Each mode mirrors one branch of the scanners above, named there by its regex alternative;
-// tests/counting_test.cc checks the result against Split() on long runs of every kind, cut
-// everywhere near their ends.
+// Each mode mirrors one branch of the scanners above, named there by its regex alternative.
+// tests/pretokenizer_test.cc checks SplitOpenRun() against Split() at every length of runs of
+// every kind, started after every kind of prefix and ended by every kind of text;
+// tests/counting_test.cc checks the counter built on it against Count() on long runs.
 struct OpenRun {
   enum class Mode : uint8_t {
     kLetters,    // \p{L}+ after an optional prefix (gpt2, cl100k).
