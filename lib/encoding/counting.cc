@@ -263,7 +263,9 @@ struct IncrementalCounter::OpenPiece {
 namespace {
 
 // Open pieces are followed from this length on; shorter tails are split and encoded again on
-// each call (about as fast, and it keeps the common case simple).
+// each call. Measured on 1..64-byte appends: from 64 bytes, a stream of 150 to 600-byte runs
+// went 2-3x faster (and Thai 1.5x), but Japanese (cl100k) and English went 3-8% slower; from
+// 256 bytes every corpus file streams as fast as before.
 constexpr size_t kOpenPieceBytes = 256;
 
 }  // namespace
@@ -390,15 +392,15 @@ void IncrementalCounter::TryOpen(const std::vector<std::pair<size_t, size_t>>& p
   const PatternKind kind = encoding_->pretokenizer().kind();
   const uint8_t* s = reinterpret_cast<const uint8_t*>(tail_.data());
   const size_t n = tail_.size();
-  auto open = std::make_unique<OpenPiece>(encoding_->vocab());
+  encoding_internal::OpenRun run;
   bool same = false;
-  if (encoding_internal::StartOpenRun(kind, s, n, &open->run)) {
+  if (encoding_internal::StartOpenRun(kind, s, n, &run)) {
     // Follow the run only where it gives the pieces the scanner gave (`pieces`: the tail's
     // pieces, their offsets from the tail's first one): all of them while it is open; the
     // first ones once it has ended (a contraction after it may still be incomplete).
-    const auto split = encoding_internal::SplitOpenRun(kind, s, n, open->run);
+    const auto split = encoding_internal::SplitOpenRun(kind, s, n, run);
     const size_t count = static_cast<size_t>(split.count);
-    same = count >= 1 && (open->run.closed ? count <= pieces.size() : count == pieces.size());
+    same = count >= 1 && (run.closed ? count <= pieces.size() : count == pieces.size());
     for (size_t i = 0; same && i < count; ++i) {
       same = pieces[i].second - pieces[0].first == split.ends[i];
     }
@@ -408,7 +410,8 @@ void IncrementalCounter::TryOpen(const std::vector<std::pair<size_t, size_t>>& p
     retry_open_at_ = 2 * n;
     return;
   }
-  open_ = std::move(open);
+  open_ = std::make_unique<OpenPiece>(encoding_->vocab());
+  open_->run = run;
 }
 
 absl::Status IncrementalCounter::Settle() {
