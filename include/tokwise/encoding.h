@@ -282,9 +282,11 @@ class Encoding {
 // prefixes (encoding/long_piece.h, PrefixCounter), which costs up to 17 bytes of memory per
 // byte of the piece until it ends. A custom split pattern (PCRE2) keeps the simple way: the
 // unstable tail is split and encoded again on each call, which for one long growing piece is
-// quadratic.
+// quadratic. So does a loaded vocabulary for which the prefix counts find no token somewhere
+// (none of OpenAI's does): the counter notices and stays exact.
 //
-// Thread safety: one thread at a time per counter; the Encoding may be shared.
+// Movable, not copyable. Thread safety: one thread at a time per counter; the Encoding may be
+// shared.
 class IncrementalCounter {
  public:
   explicit IncrementalCounter(std::shared_ptr<const Encoding> encoding);
