@@ -1,6 +1,6 @@
 // Encoding benchmarks: count and encode throughput on the shared corpus, by kind of text,
 // for o200k_base and cl100k_base; the time to make an embedded encoding ready; short strings;
-// the worst-case inputs of the speed issue.
+// the worst-case inputs of the speed issue; the incremental counter on long runs and streams.
 //
 //   build/benchmarks/encoding_benchmark --benchmark_min_time=0.2
 #include <benchmark/benchmark.h>
@@ -184,6 +184,57 @@ void BM_CountShort(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(*enc->Count(text));
 }
 BENCHMARK(BM_CountShort);
+
+// IncrementalCounter on one long unbroken run (Arg 0: bytes, 100 kB or 400 kB; Arg 1: bytes per
+// Append) and on English text streamed in 1..64-byte appends. Appending costs O(bytes
+// appended): time per byte is the same at both lengths (it used to grow with the run).
+void BM_IncrementalRun(benchmark::State& state, const std::string& unit) {
+  auto enc = *tokwise::Encoding::Get("o200k_base");
+  std::string text;
+  while (text.size() < static_cast<size_t>(state.range(0))) text += unit;
+  const size_t chunk = static_cast<size_t>(state.range(1));
+  for (auto _ : state) {
+    tokwise::IncrementalCounter counter(enc);
+    for (size_t at = 0; at < text.size(); at += chunk) {
+      (void)counter.Append(std::string_view(text).substr(at, chunk));
+    }
+    benchmark::DoNotOptimize(counter.count());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK_CAPTURE(BM_IncrementalRun, letter, std::string("a"))
+    ->ArgNames({"bytes", "append"})
+    ->Args({100000, 16})
+    ->Args({400000, 16})
+    ->Args({400000, 1000})
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_IncrementalRun, spaces, std::string(" "))
+    ->ArgNames({"bytes", "append"})
+    ->Args({100000, 16})
+    ->Args({400000, 16})
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_IncrementalRun, cjk, std::string("\xE4\xB8\x80"))
+    ->ArgNames({"bytes", "append"})
+    ->Args({100000, 16})
+    ->Args({400000, 16})
+    ->Unit(benchmark::kMillisecond);
+
+void BM_IncrementalEnglish(benchmark::State& state) {
+  auto enc = *tokwise::Encoding::Get("o200k_base");
+  const std::string& text = Corpus("english");
+  for (auto _ : state) {
+    std::mt19937 rng(7);
+    tokwise::IncrementalCounter counter(enc);
+    for (size_t at = 0; at < text.size();) {
+      const size_t step = std::min<size_t>(1 + rng() % 64, text.size() - at);
+      (void)counter.Append(std::string_view(text).substr(at, step));
+      at += step;
+    }
+    benchmark::DoNotOptimize(counter.count());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_IncrementalEnglish)->Unit(benchmark::kMillisecond);
 
 // Making an embedded encoding ready from its serialized form (what Encoding::Get does once
 // per process).

@@ -1,5 +1,6 @@
 // Count-until-limit, batches and the incremental counter, each checked against plain
 // Encode()/Count() of the same text (whose exactness the golden tests establish).
+#include <algorithm>
 #include <atomic>
 #include <random>
 #include <thread>
@@ -199,6 +200,118 @@ TEST(IncrementalCounter, ContractionsCutShort) {
     for (const char* text : {"o'versmmeee\xC3\xB2", "we'll see", "they're", "I'VE SEEN",
                              "you'd", "it'LL", "o'Re x"}) {
       CheckIncremental(enc, text, rng, true);
+    }
+  }
+}
+
+// Appends text cut at `cuts` (ascending, the last one text.size()), checking count() against
+// Count() of the complete characters so far after every call.
+void CheckCuts(const std::shared_ptr<const Encoding>& enc, const std::string& text,
+               const std::vector<size_t>& cuts, const std::string& what) {
+  IncrementalCounter counter(enc);
+  size_t pos = 0;
+  for (size_t cut : cuts) {
+    ASSERT_TRUE(counter.Append(std::string_view(text).substr(pos, cut - pos)).ok());
+    pos = cut;
+    const size_t complete = pos - counter.pending_bytes();
+    ASSERT_EQ(counter.count(), *enc->Count(std::string_view(text).substr(0, complete)))
+        << enc->name() << " after " << pos << " of " << text.size() << " bytes of " << what;
+  }
+  EXPECT_EQ(counter.count(), *enc->Count(text)) << enc->name() << ": " << what;
+}
+
+// Cut points for a text with a long run [begin, end): random steps, and every byte around the
+// run's start, its end, and the tail length from which the counter follows a long piece.
+std::vector<size_t> CutsAroundRun(size_t size, size_t begin, size_t end, std::mt19937& rng) {
+  std::vector<size_t> cuts;
+  for (size_t at = 0; at < size;) {
+    at = std::min(size, at + 1 + rng() % 64);
+    cuts.push_back(at);
+  }
+  for (size_t centre : {begin, begin + 256, end}) {
+    for (size_t at = centre > 12 ? centre - 12 : 1; at <= centre + 12 && at <= size; ++at) {
+      cuts.push_back(at);
+    }
+  }
+  for (size_t at = end; at <= size; ++at) cuts.push_back(at);  // Through what follows.
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  return cuts;
+}
+
+std::vector<std::shared_ptr<const Encoding>> RunEncodings() {
+  std::vector<std::shared_ptr<const Encoding>> encodings = {
+      *Encoding::Get("o200k_base"), *Encoding::Get("o200k_harmony"),
+      *Encoding::Get("cl100k_base")};
+  auto r50k = Encoding::FromTiktokenBytes(
+      testing::ReadFile(testing::SharedData("vocab/r50k_base.tiktoken")),
+      *KnownEncodingSpec("r50k_base"));
+  if (r50k.ok()) encodings.push_back(*r50k);  // The gpt2 split pattern.
+  return encodings;
+}
+
+// Long unbroken runs (above the length from which the counter follows a growing piece instead
+// of re-splitting it) of every kind the split patterns have, each followed by what ends it in
+// every way (a contraction, in any case and with U+017F; a space and a letter; newlines; a
+// slash after punctuation; another script; digits), cut at random points and at every byte
+// near the run's ends: count() equals Count() of the whole prefix at every cut.
+TEST(IncrementalCounter, LongRunsEqualWholeCountAtEveryCut) {
+  const std::vector<std::string> units = {
+      "a", "Z", "aB", "AAb", "\xC3\xA9", "e\xCC\x81", " ", "\t", "\n", "\t\n", " \n", "\r\n",
+      "^", "^/", ".", "'", "\xE4\xB8\x80", "\xE4\xB8\x80" "A",
+      "\xE0\xA4\x95\xE0\xA5\x8D\xE0\xA4\xB7\xE0\xA4\xBF", "\xCC\x81", "\xCA\xB0", "\xC7\x85",
+      "\xC2\xA0", "\xC2\x85", "1", "12"};
+  const std::vector<std::string> ends = {
+      "", "'s", "'S", "'ll", "'LL", "'re", "'RE", "'\xC5\xBF", "'ve!", "'l", "'", "' s",
+      " x", "x", "A", "b", "\n", " \n", "  \nz", "\t\n\ta", "^/", "/", "\n/x", "\r\n",
+      "\xE4\xB8\x80", "\xE0\xA4\x95\xE0\xA5\x8D", "123", "\xCC\x81", "\xC2\xA0", " 1", "Ab c"};
+  const std::vector<std::string> starts = {"", "x", " ", "'", "\n", "^", "\xE4\xB8\x80",
+                                           "\xCC\x81", "A", " ^", "a"};
+  std::mt19937 rng(2024);
+  for (const auto& enc : RunEncodings()) {
+    for (const std::string& unit : units) {
+      for (const std::string& end : ends) {
+        if (rng() % 3 != 0) continue;  // A third of the pairs per encoding, a different third each.
+        const std::string start = starts[rng() % starts.size()];
+        std::string text = start;
+        while (text.size() < start.size() + 2048) text += unit;
+        const size_t run_end = text.size();
+        text += end;
+        CheckCuts(enc, text, CutsAroundRun(text.size(), start.size(), run_end, rng),
+                  "'" + start + "' + run of '" + unit + "' + '" + end + "'");
+        if (HasFatalFailure()) return;
+      }
+    }
+  }
+}
+
+// Random mixes that make long pieces now and then: letters of both cases and scripts with
+// marks, spaces and newlines, punctuation, each run of one class long, broken by another.
+TEST(IncrementalCounter, LongRandomMixesEqualWholeCount) {
+  const std::vector<std::vector<std::string>> classes = {
+      {"a", "b", "\xC3\xA9", "\xC5\xBF"},
+      {"A", "B", "\xC7\x85"},
+      {"\xE4\xB8\x80", "\xE0\xA4\x95", "\xE0\xA5\x8D", "\xCC\x81", "\xCA\xB0"},
+      {" ", "\t", "\n", "\r", "\xC2\xA0"},
+      {"^", "/", ".", "'", "-"},
+      {"1", "2"}};
+  std::mt19937 rng(99);
+  for (const auto& enc : RunEncodings()) {
+    for (int iter = 0; iter < 6; ++iter) {
+      std::string text;
+      while (text.size() < 3000) {
+        const auto& cls = classes[rng() % classes.size()];
+        const size_t len = rng() % 4 == 0 ? 300 + rng() % 700 : 1 + rng() % 6;
+        const size_t stop = text.size() + len;
+        while (text.size() < stop) text += cls[rng() % cls.size()];
+      }
+      std::vector<size_t> cuts;
+      for (size_t at = 0; at < text.size();) {
+        at = std::min(text.size(), at + 1 + rng() % 24);
+        cuts.push_back(at);
+      }
+      CheckCuts(enc, text, cuts, "a random mix");
+      if (HasFatalFailure()) return;
     }
   }
 }

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "encoding/bpe.h"
+#include "encoding/long_piece.h"
 #include "encoding/vocab.h"
 #include "test_util.h"
 #include "tokwise/encoding.h"
@@ -317,6 +318,75 @@ TEST(Bpe, LongPieceEncoderAgreesWithHeapMerge) {
   std::printf("[long-piece] %zu of %zu inputs encoded by the linear path, all equal to the heap\n",
               used_fast, 2 * inputs.size());
   EXPECT_GT(used_fast, inputs.size());
+}
+
+// The token count of every prefix of a piece, from PrefixCounter (the last token of each
+// prefix found as the one candidate that fits after the last token before it), against the
+// exact heap merge of that prefix on its own: runs, strings from small alphabets (where merges
+// interact most), random bytes and corpus text glued into one piece, extended a few bytes at a
+// time, for the two embedded vocabularies and r50k (the gpt2 family).
+TEST(Bpe, PrefixCountsAgreeWithHeapMergeOfEveryPrefix) {
+  std::mt19937 rng(77);
+  std::vector<std::string> inputs;
+  for (const char* unit : {"a", " ", "\xE4\xB8\x80", "^", "\n", "\t", "ab", "Ab", "1", "=",
+                           "\r\n", " \n", "\xE0\xA4\x95\xE0\xA5\x8D\xE0\xA4\xB7\xE0\xA4\xBF"}) {
+    std::string s;
+    while (s.size() < 700) s += unit;
+    inputs.push_back(s);
+  }
+  const std::vector<std::string> alphabet = {
+      "a", "b", "A", " ", "  ", "\n", "\t", "^", "/", "\xE4\xB8\x80", "\xE0\xA4\x95",
+      "\xE0\xA5\x8D", "1", "'", "s", "ll", "e", "\xC3\xA9", "\xF0\x9F\x98\x80", "=", "_"};
+  const std::string corpus = testing::ReadFile(testing::SharedData("corpus/udhr_hin.txt")) +
+                             testing::ReadFile(testing::SharedData("corpus/en_gpl3.txt"));
+  for (int k = 0; k < 24; ++k) {
+    std::string s;
+    const size_t len = 200 + rng() % 500;
+    std::vector<std::string> few;
+    for (int j = 0; j < 3; ++j) few.push_back(alphabet[rng() % alphabet.size()]);
+    while (s.size() < len) {
+      switch (k % 4) {
+        case 0: s += few[rng() % few.size()]; break;
+        case 1: s += alphabet[rng() % alphabet.size()]; break;
+        case 2: s.push_back(static_cast<char>(rng() % 256)); break;
+        default: s += corpus.substr(rng() % (corpus.size() - 64), 1 + rng() % 40);
+      }
+    }
+    inputs.push_back(s);
+  }
+  std::vector<std::shared_ptr<const Encoding>> encodings = {*Encoding::Get("o200k_base"),
+                                                            *Encoding::Get("cl100k_base")};
+  auto r50k = Encoding::FromTiktokenBytes(
+      testing::ReadFile(testing::SharedData("vocab/r50k_base.tiktoken")),
+      *KnownEncodingSpec("r50k_base"));
+  ASSERT_TRUE(r50k.ok()) << r50k.status();
+  encodings.push_back(*r50k);
+  size_t checked = 0;
+  for (const auto& enc : encodings) {
+    const auto& vocab = enc->vocab();
+    encoding_internal::MergeScratch scratch;
+    for (const std::string& s : inputs) {
+      const uint8_t* p = reinterpret_cast<const uint8_t*>(s.data());
+      encoding_internal::PrefixCounter counter(vocab);
+      for (size_t at = 0; at < s.size();) {
+        at = std::min(s.size(), at + 1 + rng() % 40);
+        ASSERT_TRUE(counter.Extend(p, at)) << enc->name() << " at " << at;
+      }
+      ASSERT_EQ(counter.size(), s.size());
+      for (size_t len = 1; len <= s.size(); ++len) {
+        size_t want = 0;
+        if (len == 1) {
+          want = 1;
+        } else {
+          encoding_internal::MergeLarge(vocab, p, len, scratch, [&](uint32_t) { ++want; });
+        }
+        ASSERT_EQ(counter.CountAt(len), want) << enc->name() << ", prefix " << len << " of "
+                                              << s.substr(0, 60);
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 50000u);  // Every prefix of ~40 pieces of 200-700 bytes, three vocabularies.
 }
 
 }  // namespace

@@ -240,3 +240,80 @@ TEST(Pretokenizer, Cl100kRustFormDiffersOnlyAtTrailingWhitespace) {
 
 }  // namespace
 }  // namespace tokwise::encoding_internal
+
+namespace tokwise::encoding_internal {
+namespace {
+
+// OpenRun (the split of a text growing at its end, for the incremental counter) against the
+// scanner on the whole text: a run started somewhere inside is extended one character at a
+// time; at every length its pieces are the scanner's pieces of the text so far, and once it
+// says they are final they are the scanner's pieces of the complete text too. Runs of every
+// kind, started after every prefix and ended by every kind of text.
+TEST(Pretokenizer, OpenRunAgreesWithSplitAtEveryLength) {
+  const std::vector<std::string> units = {
+      "a", "Z", "aB", "AAb", "\xC3\xA9", "e\xCC\x81", " ", "\t", "\n", "\t\n", " \n", "\r\n",
+      "^", "^/", ".", "'", "\xE4\xB8\x80", "\xE4\xB8\x80" "A",
+      "\xE0\xA4\x95\xE0\xA5\x8D\xE0\xA4\xB7\xE0\xA4\xBF", "\xCC\x81", "\xCA\xB0", "\xC7\x85",
+      "\xC2\xA0", "\xC2\x85", "1", "12", "\xC5\xBF", "\xE2\x80\x83"};
+  const std::vector<std::string> ends = {
+      "", "'s", "'S", "'ll", "'LL", "'re", "'RE", "'\xC5\xBF", "'ve!", "'l", "'", "' s", "'x",
+      " x", "x", "A", "b", "\n", " \n", "  \nz", "\t\n\ta", "^/", "/", "\n/x", "\r\n", "\n\n",
+      "\xE4\xB8\x80", "\xE0\xA4\x95\xE0\xA5\x8D", "123", "\xCC\x81", "\xC2\xA0", " 1", "Ab c",
+      "\xCA\xB0" "a", "  ^", "\t^", " '"};
+  const std::vector<std::string> starts = {"", "x", " ", "'", "\n", "^", "\xE4\xB8\x80",
+                                           "\xCC\x81", "A", " ^", "a", "\t", "1", "'s"};
+  size_t followed = 0, finals = 0;
+  for (PatternKind kind : {PatternKind::kGpt2, PatternKind::kCl100k, PatternKind::kO200k}) {
+    auto pt = *Pretokenizer::Make(kind, "");
+    for (const std::string& unit : units) {
+      for (const std::string& end : ends) {
+        for (const std::string& start : starts) {
+          std::string text = start;
+          for (int k = 0; k < 6; ++k) text += unit;
+          text += end + " ok.";
+          const Pieces whole = Split(*pt, text);
+          const uint8_t* s = reinterpret_cast<const uint8_t*>(text.data());
+          for (size_t first : {start.size() + unit.size(), start.size() + 3 * unit.size()}) {
+            OpenRun run;
+            if (!StartOpenRun(kind, s, first, &run) || run.closed) continue;
+            // The counter follows a run only where it agrees with the scanner at the start.
+            const Pieces at_start = Split(*pt, text.substr(0, first));
+            OpenRunSplit split = SplitOpenRun(kind, s, first, run);
+            bool same = static_cast<size_t>(split.count) == at_start.size();
+            for (size_t i = 0; same && i < at_start.size(); ++i) {
+              same = at_start[i].second == split.ends[i];
+            }
+            if (!same) continue;
+            ++followed;
+            for (size_t n = first + 1; n <= text.size(); ++n) {
+              if (n < text.size() && (s[n] & 0xC0) == 0x80) continue;
+              ExtendOpenRun(kind, s, n, &run);
+              split = SplitOpenRun(kind, s, n, run);
+              const Pieces now = Split(*pt, text.substr(0, n));
+              const std::string what = "kind " + std::to_string(static_cast<int>(kind)) +
+                                       " at " + std::to_string(n) + " of " + Escape(text);
+              ASSERT_LE(static_cast<size_t>(split.count), now.size()) << what;
+              for (int i = 0; i < split.count; ++i) {
+                ASSERT_EQ(split.ends[i], now[i].second) << what;
+                if (split.final) {
+                  ASSERT_EQ(split.ends[i], whole[i].second) << what;
+                }
+              }
+              if (!split.final) {
+                ASSERT_TRUE(run.closed || split.restart() == n) << what;
+              } else {
+                ++finals;
+                break;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(followed, 10000u);
+  EXPECT_GT(finals, 10000u);
+}
+
+}  // namespace
+}  // namespace tokwise::encoding_internal

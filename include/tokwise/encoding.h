@@ -30,6 +30,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -269,14 +270,29 @@ class Encoding {
 // IncrementalCounter: the exact token count of a text that arrives in pieces (a streamed
 // response, a growing buffer). Append() bytes, read count() at any time: it equals Count() of
 // everything appended so far. Pieces that later text can no longer change are counted once
-// and dropped; only a short unstable tail is kept and recounted, so appending costs about
-// the size of what is appended. An incomplete UTF-8 character at the end is held back (not
-// counted) until its remaining bytes arrive. Special-token strings count as text.
+// and dropped; only a short unstable tail is kept and recounted. An incomplete UTF-8 character
+// at the end is held back (not counted) until its remaining bytes arrive. Special-token
+// strings count as text.
 //
-// Thread safety: one thread at a time per counter; the Encoding may be shared.
+// Cost: for the built-in split patterns (o200k, cl100k and the gpt2 family) appending costs
+// O(bytes appended) amortized plus a bounded amount per call, whatever the text: a piece that
+// keeps growing (a megabyte of one letter, of spaces, of CJK, of punctuation) is not rescanned
+// or re-encoded. Such a piece, once longer than a few hundred bytes, is split by following
+// its run (encoding/pretokenizer.h, OpenRun) and counted from the token count of each of its
+// prefixes (encoding/long_piece.h, PrefixCounter), which costs up to 17 bytes of memory per
+// byte of the piece until it ends. A custom split pattern (PCRE2) keeps the simple way: the
+// unstable tail is split and encoded again on each call, which for one long growing piece is
+// quadratic. So does a loaded vocabulary for which the prefix counts find no token somewhere
+// (none of OpenAI's does): the counter notices and stays exact.
+//
+// Movable, not copyable. Thread safety: one thread at a time per counter; the Encoding may be
+// shared.
 class IncrementalCounter {
  public:
   explicit IncrementalCounter(std::shared_ptr<const Encoding> encoding);
+  ~IncrementalCounter();
+  IncrementalCounter(IncrementalCounter&&) noexcept;
+  IncrementalCounter& operator=(IncrementalCounter&&) noexcept;
 
   // Appends bytes. InvalidArgument (naming the byte offset in the whole stream) on invalid
   // UTF-8; the counter then keeps what it had before the call.
@@ -291,14 +307,23 @@ class IncrementalCounter {
   void Reset();
 
  private:
+  struct OpenPiece;  // A long growing piece at the start of tail_ (counting.cc).
+
   absl::Status Settle();
+  // Settles tail_ while it starts with an open piece; false when the piece has ended (it is
+  // then committed and tail_ holds what follows it) and Settle() goes on the usual way.
+  bool SettleOpen();
+  // After the usual way: follows the piece at the start of tail_ if it is long and open.
+  void TryOpen(const std::vector<std::pair<size_t, size_t>>& pieces);
 
   std::shared_ptr<const Encoding> encoding_;
   std::string tail_;     // Text not yet committed.
-  std::string pending_;  // Incomplete UTF-8 character at the very end.
+  std::string pending_;  // Incomplete UTF-8 character at the end.
   size_t committed_tokens_ = 0;
   size_t tail_tokens_ = 0;
   uint64_t bytes_ = 0;
+  std::unique_ptr<OpenPiece> open_;
+  size_t retry_open_at_ = 0;  // Tail size from which TryOpen() tries again after a failure.
 };
 
 // Lists the names Encoding::Get() accepts.

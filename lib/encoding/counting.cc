@@ -4,11 +4,13 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "encoding/bpe.h"
+#include "encoding/long_piece.h"
 #include "encoding/pretokenizer.h"
 #include "encoding/unicode.h"
 #include "encoding/vocab.h"
@@ -247,18 +249,41 @@ absl::StatusOr<std::vector<std::vector<TokenId>>> Encoding::EncodeBatch(
       texts.size(), [&](size_t i) { return Encode(texts[i], options); }, pool);
 }
 
+// A long piece at the start of tail_ that may still grow: its run (what the scanner is doing
+// at the end of the text) and the token counts of the prefixes of its pieces. The run gives at
+// most two pieces (see SplitOpenRun): the first starts at tail_[0], the second, if any, at
+// `second_at`. Prefix counts are extended only as far as a piece end asks for.
+struct IncrementalCounter::OpenPiece {
+  explicit OpenPiece(const encoding_internal::Vocab& vocab) : first(vocab), second(vocab) {}
+  encoding_internal::OpenRun run;
+  encoding_internal::PrefixCounter first, second;
+  size_t second_at = 0;
+};
 
+namespace {
 
+// Open pieces are followed from this length on; shorter tails are split and encoded again on
+// each call. Measured on 1..64-byte appends: from 64 bytes, a stream of 150 to 600-byte runs
+// went 2-3x faster (and Thai 1.5x), but Japanese (cl100k) and English went 3-8% slower; from
+// 256 bytes every corpus file streams as fast as before.
+constexpr size_t kOpenPieceBytes = 256;
 
+}  // namespace
 
 IncrementalCounter::IncrementalCounter(std::shared_ptr<const Encoding> encoding)
     : encoding_(std::move(encoding)) {}
+
+IncrementalCounter::~IncrementalCounter() = default;
+IncrementalCounter::IncrementalCounter(IncrementalCounter&&) noexcept = default;
+IncrementalCounter& IncrementalCounter::operator=(IncrementalCounter&&) noexcept = default;
 
 void IncrementalCounter::Reset() {
   tail_.clear();
   pending_.clear();
   committed_tokens_ = tail_tokens_ = 0;
   bytes_ = 0;
+  open_.reset();
+  retry_open_at_ = 0;
 }
 
 absl::Status IncrementalCounter::Append(std::string_view bytes) {
@@ -307,7 +332,90 @@ const char* const kProbes[] = {
 
 }  // namespace
 
+bool IncrementalCounter::SettleOpen() {
+  const PatternKind kind = encoding_->pretokenizer().kind();
+  const uint8_t* s = reinterpret_cast<const uint8_t*>(tail_.data());
+  const size_t n = tail_.size();
+  OpenPiece& open = *open_;
+  encoding_internal::ExtendOpenRun(kind, s, n, &open.run);
+  const encoding_internal::OpenRunSplit split = encoding_internal::SplitOpenRun(kind, s, n,
+                                                                                open.run);
+  // Tokens of the run's pieces, from the prefix counts.
+  size_t run_tokens = 0;
+  bool ok = true;
+  if (split.count >= 1) {
+    ok = open.first.Extend(s, split.ends[0]);
+    run_tokens += ok ? open.first.CountAt(split.ends[0]) : 0;
+  }
+  if (ok && split.count == 2) {
+    const size_t at = split.ends[0];
+    if (open.second_at != at) {
+      open.second.Clear();
+      open.second_at = at;
+    }
+    ok = open.second.Extend(s + at, split.ends[1] - at);
+    run_tokens += ok ? open.second.CountAt(split.ends[1] - at) : 0;
+  }
+  if (!ok) {
+    // The prefix counts do not hold for this vocabulary: count the usual way from now on.
+    open_.reset();
+    retry_open_at_ = std::numeric_limits<size_t>::max();
+    return false;
+  }
+  const size_t restart = split.restart();
+  if (split.final) {
+    committed_tokens_ += run_tokens;
+    tail_.erase(0, restart);
+    open_.reset();
+    return false;
+  }
+  // What follows the run's pieces is at most a few bytes (a contraction still incomplete).
+  size_t rest_tokens = 0;
+  if (restart < n) {
+    encoding_internal::MergeScratch scratch;
+    const auto& vocab = encoding_->vocab();
+    (void)encoding_->pretokenizer().Split(s + restart, n - restart, [&](size_t b, size_t e) {
+      encoding_internal::EncodePiece(vocab, s + restart + b, e - b, scratch,
+                                     [&rest_tokens](uint32_t) { ++rest_tokens; });
+    });
+  }
+  tail_tokens_ = run_tokens + rest_tokens;
+  return true;
+}
+
+void IncrementalCounter::TryOpen(const std::vector<std::pair<size_t, size_t>>& pieces) {
+  if (tail_.size() < kOpenPieceBytes) {
+    retry_open_at_ = 0;
+    return;
+  }
+  if (tail_.size() < retry_open_at_ || pieces.empty()) return;
+  const PatternKind kind = encoding_->pretokenizer().kind();
+  const uint8_t* s = reinterpret_cast<const uint8_t*>(tail_.data());
+  const size_t n = tail_.size();
+  encoding_internal::OpenRun run;
+  bool same = false;
+  if (encoding_internal::StartOpenRun(kind, s, n, &run)) {
+    // Follow the run only where it gives the pieces the scanner gave (`pieces`: the tail's
+    // pieces, their offsets from the tail's first one): all of them while it is open; the
+    // first ones once it has ended (a contraction after it may still be incomplete).
+    const auto split = encoding_internal::SplitOpenRun(kind, s, n, run);
+    const size_t count = static_cast<size_t>(split.count);
+    same = count >= 1 && (run.closed ? count <= pieces.size() : count == pieces.size());
+    for (size_t i = 0; same && i < count; ++i) {
+      same = pieces[i].second - pieces[0].first == split.ends[i];
+    }
+  }
+  if (!same) {
+    // Not a run (or a tail of several pieces): try again when the tail has doubled.
+    retry_open_at_ = 2 * n;
+    return;
+  }
+  open_ = std::make_unique<OpenPiece>(encoding_->vocab());
+  open_->run = run;
+}
+
 absl::Status IncrementalCounter::Settle() {
+  if (open_ != nullptr && SettleOpen()) return absl::OkStatus();
   const auto& pt = encoding_->pretokenizer();
   const auto& vocab = encoding_->vocab();
   const uint8_t* s = reinterpret_cast<const uint8_t*>(tail_.data());
@@ -349,6 +457,10 @@ absl::Status IncrementalCounter::Settle() {
   committed_tokens_ += settled_tokens;
   tail_tokens_ = tail_tokens;
   if (j > 0) tail_.erase(0, j < pieces.size() ? pieces[j].first : tail_.size());
+  if (pt.kind() != PatternKind::kCustom) {
+    pieces.erase(pieces.begin(), pieces.begin() + static_cast<std::ptrdiff_t>(j));
+    TryOpen(pieces);
+  }
   return absl::OkStatus();
 }
 

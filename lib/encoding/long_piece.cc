@@ -202,3 +202,106 @@ bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector
 }
 
 }  // namespace tokwise::encoding_internal
+
+namespace tokwise::encoding_internal {
+
+const SuffixTables& GetSuffixTables(const Vocab& vocab) {
+  std::call_once(vocab.suffix_once_, [&] {
+    const LongPieceTables& lt = GetLongPieceTables(vocab);
+    auto t = std::make_shared<SuffixTables>();
+    t->mask2.assign(65536 * 2, 0);
+    t->mask6.assign(size_t{1} << LongPieceTables::kHash6Bits, 0);
+    t->max_len.assign(65536, 0);
+    for (uint32_t r = 0; r < vocab.size(); ++r) {
+      if (!vocab.Has(r) || !lt.reachable[r]) continue;
+      std::string_view b = vocab.TokenBytes(r);
+      const size_t len = b.size();
+      if (len < 2 || len > 255) continue;
+      const uint8_t* end = reinterpret_cast<const uint8_t*>(b.data()) + len;
+      const size_t key = (end[-2] << 8) | end[-1];
+      t->max_len[key] = std::max<uint8_t>(t->max_len[key], static_cast<uint8_t>(len));
+      if (len <= 128) t->mask2[2 * key + (len - 1) / 64] |= uint64_t{1} << ((len - 1) % 64);
+      if (len >= 6 && len <= 64) {
+        t->mask6[LongPieceTables::Hash6(end - 6)] |= uint64_t{1} << (len - 1);
+      }
+    }
+    vocab.suffix_tables_ = std::move(t);
+  });
+  return *vocab.suffix_tables_;
+}
+
+bool PrefixCounter::Extend(const uint8_t* p, size_t n) {
+  constexpr size_t kGuesses = 4;
+  const size_t old = last_.size();
+  if (n <= old) return true;
+  const Vocab& vocab = *vocab_;
+  const LongPieceTables& lt = GetLongPieceTables(vocab);
+  const SuffixTables& st = GetSuffixTables(vocab);
+  CompatCache& compat = ThreadCompatCache(vocab);
+  // Takes the token r of length len ending at i, if it is reachable and fits after the last
+  // token of the prefix before it.
+  auto take = [&](size_t i, size_t len, uint32_t r) {
+    if (r == kNoRank || !lt.reachable[r]) return false;
+    if (len == i) {
+      last_.push_back(r);
+      count_.push_back(1);
+      return true;
+    }
+    if (!Compatible(vocab, compat, last_[i - len - 1], r)) return false;
+    last_.push_back(r);
+    count_.push_back(count_[i - len - 1] + 1);
+    return true;
+  };
+  for (size_t i = old + 1; i <= n; ++i) {
+    bool found = false;
+    // First the last tokens of the few prefixes before, grown to end here: in a run (of
+    // spaces, of one letter) one of them is the answer but rarely, and the longer candidates a
+    // scan tries first are each a lookup of up to 128 bytes. Any candidate that fits is the
+    // answer (the valid encoding is unique), so the order only changes the cost.
+    size_t guesses[kGuesses] = {};
+    for (size_t k = 1; k <= kGuesses && k < i && !found; ++k) {
+      const size_t len = vocab.TokenBytes(last_[i - 1 - k]).size() + k;
+      bool tried = len > i || len > 255;
+      for (size_t g = 0; g + 1 < k; ++g) tried = tried || guesses[g] == len;
+      guesses[k - 1] = len;
+      if (!tried) found = take(i, len, vocab.LookupLikelyMiss(p + i - len, len));
+    }
+    auto guessed = [&guesses](size_t len) {
+      for (size_t g : guesses) {
+        if (g == len) return true;
+      }
+      return false;
+    };
+    if (!found && i >= 2) {
+      const size_t key = (p[i - 2] << 8) | p[i - 1];
+      for (size_t len = std::min<size_t>(st.max_len[key], i); len > 128 && !found; --len) {
+        found = !guessed(len) && take(i, len, vocab.LookupLikelyMiss(p + i - len, len));
+      }
+      uint64_t hi = st.mask2[2 * key + 1], lo = st.mask2[2 * key];
+      if (i < 128) hi &= i <= 64 ? 0 : (uint64_t{1} << (i - 64)) - 1;
+      if (i < 64) lo &= (uint64_t{1} << i) - 1;
+      if (i >= 6) lo &= 0x1F | st.mask6[LongPieceTables::Hash6(p + i - 6)];
+      while (hi != 0 && !found) {
+        const size_t bit = 63 - static_cast<size_t>(__builtin_clzll(hi));
+        hi &= ~(uint64_t{1} << bit);
+        const size_t len = 65 + bit;
+        found = !guessed(len) && take(i, len, vocab.LookupLikelyMiss(p + i - len, len));
+      }
+      while (lo != 0 && !found) {
+        const size_t bit = 63 - static_cast<size_t>(__builtin_clzll(lo));
+        lo &= ~(uint64_t{1} << bit);
+        const size_t len = 1 + bit;
+        found = !guessed(len) && take(i, len, vocab.LookupLikelyMiss(p + i - len, len));
+      }
+    }
+    if (!found && !guessed(1)) found = take(i, 1, vocab.ByteRank(p[i - 1]));
+    if (!found) {
+      last_.resize(old);
+      count_.resize(old);
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace tokwise::encoding_internal

@@ -269,6 +269,187 @@ size_t NextPieceO200kGeneral(const uint8_t* s, size_t i, size_t n) {
   return WhitespaceEnd(s, i, n, /*newlines=*/true);
 }
 
+bool StartOpenRun(PatternKind kind, const uint8_t* s, size_t n, OpenRun* run) {
+  using Mode = OpenRun::Mode;
+  if (n == 0 || kind == PatternKind::kCustom) return false;
+  const Char c = At(s, 0, n);
+  const size_t after = static_cast<size_t>(c.len);
+  const bool has_next = after < n;
+  const Char d = has_next ? At(s, after, n) : Char{CharClass::kOther, 0, 0};
+  *run = OpenRun();
+  Mode mode;
+  size_t start = 0;
+  switch (kind) {
+    case PatternKind::kGpt2: {
+      if (c.cp == '\'' && ContractionCs(s, 0, n) != 0) return false;
+      CharClass k = c.cls;
+      if (c.cp == ' ' && has_next && d.cls != CharClass::kSpace) {
+        start = after;
+        k = d.cls;
+      }
+      if (IsLetter(k)) {
+        mode = Mode::kLetters;
+      } else if (k == CharClass::kNumber) {
+        mode = Mode::kDigits;
+      } else if (k != CharClass::kSpace) {
+        mode = Mode::kOther;
+      } else {
+        mode = Mode::kSpace;  // \s++$|\s+(?!\S)|\s over the whole run.
+        start = 0;
+      }
+      break;
+    }
+    case PatternKind::kCl100k: {
+      if (c.cp == '\'' && ContractionCi(s, 0, n) != 0) return false;
+      if (IsLetter(c.cls)) {
+        mode = Mode::kLetters;
+        start = after;
+      } else if (c.cls != CharClass::kNumber && !IsNewline(c.cp) && has_next &&
+                 IsLetter(d.cls)) {
+        mode = Mode::kLetters;
+        start = after + static_cast<size_t>(d.len);
+      } else if (c.cls == CharClass::kNumber) {
+        return false;  // \p{N}{1,3}
+      } else if (c.cp == ' ' && has_next && IsOther(d.cls)) {
+        mode = Mode::kOther;
+        start = after;
+      } else {
+        mode = IsOther(c.cls) ? Mode::kOther : Mode::kSpace;
+      }
+      break;
+    }
+    case PatternKind::kO200k: {
+      const bool prefix = !IsLetter(c.cls) && c.cls != CharClass::kNumber && !IsNewline(c.cp);
+      if (c.cls == CharClass::kMark || IsLetter(c.cls)) {
+        // A mark is both the optional prefix and in U and W: taking it into the run gives
+        // what the alternatives give (with the prefix, then without it, once U* backs off).
+        mode = Mode::kWordU;
+      } else if (prefix && has_next && (InU(d.cls) || d.cls == CharClass::kLower)) {
+        mode = Mode::kWordU;
+        start = after;
+      } else if (c.cls == CharClass::kNumber) {
+        return false;  // \p{N}{1,3}
+      } else if (c.cp == ' ' && has_next && IsOther(d.cls)) {
+        mode = Mode::kOther;
+        start = after;
+      } else {
+        mode = IsOther(c.cls) ? Mode::kOther : Mode::kSpace;
+      }
+      break;
+    }
+    default:
+      return false;
+  }
+  run->mode = mode;
+  run->end = start;
+  ExtendOpenRun(kind, s, n, run);
+  return true;
+}
+
+void ExtendOpenRun(PatternKind kind, const uint8_t* s, size_t n, OpenRun* run) {
+  using Mode = OpenRun::Mode;
+  if (run->closed) return;
+  size_t i = run->end;
+  while (i < n) {
+    const Char c = At(s, i, n);
+    const size_t next = i + static_cast<size_t>(c.len);
+    bool more = false;
+    switch (run->mode) {
+      case Mode::kLetters:
+        more = IsLetter(c.cls);
+        break;
+      case Mode::kDigits:
+        more = c.cls == CharClass::kNumber;
+        break;
+      case Mode::kOther:
+        more = IsOther(c.cls);
+        if (!more && kind != PatternKind::kGpt2 && IsNewline(c.cp)) {
+          run->mode = Mode::kOtherTail;
+          more = true;
+        }
+        break;
+      case Mode::kOtherTail:
+        more = IsNewline(c.cp) || (kind == PatternKind::kO200k && c.cp == '/');
+        break;
+      case Mode::kSpace:
+        more = c.cls == CharClass::kSpace;
+        if (more && kind != PatternKind::kGpt2 && IsNewline(c.cp)) run->mark = next;
+        break;
+      case Mode::kWordU:
+        if (InU(c.cls)) {
+          more = true;
+          if (InW(c.cls)) run->mark = next;
+        } else if (c.cls == CharClass::kLower) {
+          run->mode = Mode::kWordW;
+          more = true;
+        }
+        break;
+      case Mode::kWordW:
+        more = InW(c.cls);
+        break;
+    }
+    if (!more) {
+      run->closed = true;
+      break;
+    }
+    i = next;
+  }
+  run->end = i;
+}
+
+OpenRunSplit SplitOpenRun(PatternKind kind, const uint8_t* s, size_t n, const OpenRun& run) {
+  using Mode = OpenRun::Mode;
+  OpenRunSplit out;
+  auto add = [&out](size_t e) { out.ends[out.count++] = e; };
+  const size_t r = run.end;
+  const bool newlines = kind != PatternKind::kGpt2;
+  if (!run.closed) {
+    // The run reaches the end of the text.
+    if ((run.mode == Mode::kSpace && newlines) || run.mode == Mode::kWordU) {
+      // \s*[\r\n]+ ends after the last newline, and the spaces after it are a piece of their
+      // own; U* gives back what follows the last W character, which U+ then takes.
+      if (run.mark != 0 && run.mark < r) add(run.mark);
+    }
+    add(r);
+    return out;
+  }
+  out.final = true;
+  switch (run.mode) {
+    case Mode::kLetters:
+    case Mode::kDigits:
+    case Mode::kOther:
+    case Mode::kOtherTail:
+      add(r);
+      break;
+    case Mode::kSpace: {
+      // WhitespaceEnd() on a run followed by a non-space: up to the last newline; after it (or
+      // without one) all but the last character, which then starts the next piece.
+      size_t rest = 0;
+      if (newlines && run.mark != 0) {
+        add(run.mark);
+        rest = run.mark;
+      }
+      size_t last = r;
+      if (last > rest) {
+        --last;
+        while (last > rest && (s[last] & 0xC0) == 0x80) --last;
+      }
+      if (last > rest) add(last);
+      break;
+    }
+    case Mode::kWordU:
+    case Mode::kWordW: {
+      // Then (?i:'s|'t|'re|'ve|'m|'ll|'d)?, which reads at most five bytes.
+      const size_t e = ContractionCi(s, r, n);
+      if (run.mode == Mode::kWordU && run.mark != 0 && run.mark < r) add(run.mark);
+      add(e);
+      out.final = s[r] != '\'' || n - r >= 5;
+      break;
+    }
+  }
+  return out;
+}
+
 PatternKind ClassifyPattern(std::string_view p) {
   // The current tiktoken (Rust) forms and the older equivalent forms of the same patterns.
   static const char* const kGpt2[] = {

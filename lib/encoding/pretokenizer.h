@@ -28,6 +28,60 @@ size_t NextPieceO200k(const uint8_t* s, size_t pos, size_t n);
 size_t NextPieceCl100kGeneral(const uint8_t* s, size_t pos, size_t n);
 size_t NextPieceO200kGeneral(const uint8_t* s, size_t pos, size_t n);
 
+// ---- Splitting a text that grows at its end (IncrementalCounter) ----
+//
+// A piece of the built-in families is bounded (a contraction, \p{N}{1,3}) or a run that goes
+// on as long as its characters do: letters, gpt2's digits, punctuation with its trailing
+// newlines (and slashes, o200k), whitespace, o200k's words (an upper-case run, then a lower-case
+// one). For a text s[0, n) whose first piece starts such a run and that is still inside it at
+// its end, an OpenRun records what the scanner was doing there, so that text appended later is
+// split by looking at the new characters only: the pieces the scanner makes of the run follow
+// from the run's state (SplitOpenRun), whatever its length.
+//
+// Each mode mirrors one branch of the scanners above, named there by its regex alternative.
+// tests/pretokenizer_test.cc checks SplitOpenRun() against Split() at every length of runs of
+// every kind, started after every kind of prefix and ended by every kind of text;
+// tests/counting_test.cc checks the counter built on it against Count() on long runs.
+struct OpenRun {
+  enum class Mode : uint8_t {
+    kLetters,    // \p{L}+ after an optional prefix (gpt2, cl100k).
+    kDigits,     // \p{N}+ after an optional space (gpt2).
+    kOther,      // [^\s\p{L}\p{N}]+ after an optional space.
+    kOtherTail,  // The [\r\n]* (cl100k) or [\r\n/]* (o200k) after it.
+    kSpace,      // A whitespace run.
+    kWordU,      // o200k: [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]* so far.
+    kWordW,      // o200k: then [\p{Ll}\p{Lm}\p{Lo}\p{M}]+ after a lower-case letter.
+  };
+  Mode mode = Mode::kLetters;
+  size_t end = 0;  // Characters before `end` belong to the run.
+  // kSpace (cl100k, o200k): just after the run's last \r or \n. kWordU: just after the last
+  // character of the run that is also in the lower-case class (Lm, Lo, M). 0: none.
+  size_t mark = 0;
+  bool closed = false;  // The character at `end` does not continue the run.
+};
+
+// Whether the piece the scanner of `kind` (not kCustom) takes at the start of s[0, n) is a run;
+// if so sets *run for it and continues it over s[0, n) (ExtendOpenRun). False for a bounded
+// piece.
+bool StartOpenRun(PatternKind kind, const uint8_t* s, size_t n, OpenRun* run);
+
+// Continues an open run over s[run->end, n) (s[0, run->end) unchanged since), stopping at the
+// first character that does not continue it.
+void ExtendOpenRun(PatternKind kind, const uint8_t* s, size_t n, OpenRun* run);
+
+// The pieces the scanner makes of s[0, n) from its start, as far as the run decides them: they
+// end at ends[0..count), and the scanner goes on at ends[count - 1] (0 if count == 0) with a
+// fresh piece. An open run reaches n (its last piece ends there) and is not final; a closed
+// one is final when no text appended later can move these ends (a contraction after an o200k
+// word may still be incomplete).
+struct OpenRunSplit {
+  size_t ends[2] = {0, 0};
+  int count = 0;
+  bool final = false;
+  size_t restart() const { return count == 0 ? 0 : ends[count - 1]; }
+};
+OpenRunSplit SplitOpenRun(PatternKind kind, const uint8_t* s, size_t n, const OpenRun& run);
+
 // Rewrites a pattern in Rust regex syntax for PCRE2 where the two differ: \s and \S become
 // the White_Space property spelled out (PCRE2's \s lacks U+0085). A \S inside a character
 // class is left as is (no tokenizer pattern uses it).

@@ -89,6 +89,7 @@ inline uint64_t HashBytes(const uint8_t* p, size_t n) {
 // index precomputed at build time, so making them ready costs nothing) and loaded ones
 // (owned vectors).
 struct LongPieceTables;
+struct SuffixTables;
 
 class Vocab {
  public:
@@ -254,6 +255,7 @@ class Vocab {
 
  private:
   friend const LongPieceTables& GetLongPieceTables(const Vocab& vocab);
+  friend const SuffixTables& GetSuffixTables(const Vocab& vocab);
 
   Vocab() = default;
   void BuildIndex();
@@ -318,6 +320,9 @@ class Vocab {
   mutable std::once_flag long_once_;
   mutable std::shared_ptr<const LongPieceTables> long_tables_;
   mutable std::atomic<const LongPieceTables*> long_ptr_{nullptr};
+  // Built on first use by the incremental counter's prefix counts (long_piece.cc).
+  mutable std::once_flag suffix_once_;
+  mutable std::shared_ptr<const SuffixTables> suffix_tables_;
 };
 
 }  // namespace tokwise::encoding_internal
