@@ -142,7 +142,9 @@ class Vocab {
   // As Lookup(), for callers whose strings are mostly not tokens (the pairs that merging
   // tries, the candidate lengths of long pieces: 70-95% of them miss on real text). A 512 kB
   // filter, which stays in cache, rules most of them out before the index is touched.
-  uint32_t LookupLikelyMiss(const uint8_t* p, size_t n) const {
+  // Always inline: the long-piece loops call it for every candidate length, and as a call
+  // it cost the 1 MB CJK run a quarter of its speed.
+  [[gnu::always_inline]] uint32_t LookupLikelyMiss(const uint8_t* p, size_t n) const {
     if (n == 0 || n > max_token_len_) return kNoRank;
     const uint64_t f = FilterHash(p, n);
     if (!((filter_[f >> 6] >> (f & 63)) & 1)) return kNoRank;
