@@ -298,11 +298,26 @@ TEST(Bpe, LongPieceEncoderAgreesWithHeapMerge) {
   text = testing::ReadFile(testing::SharedData("corpus/en_gpl3.txt"));
   for (size_t off = 0; off + 1500 < text.size(); off += 4999) inputs.push_back(text.substr(off, 1500));
 
+  // Runs of punctuation whose BPE does not start with the longest token (o200k has '*' runs of
+  // 21 lengths up to 96, and a long run is 64s): the search used to run out of steps on them.
+  // It must now finish on every one.
+  std::vector<std::string> runs;
+  for (char c : std::string("*-=#/_~.")) {
+    for (size_t len : {17, 100, 129, 1000, 2999}) runs.push_back(std::string(len, c));
+  }
+  inputs.insert(inputs.end(), runs.begin(), runs.end());
+
   size_t used_fast = 0;
   for (const char* name : {"o200k_base", "cl100k_base"}) {
     auto enc = *Encoding::Get(name);
     const auto& vocab = enc->vocab();
     encoding_internal::MergeScratch scratch;
+    for (const std::string& r : runs) {
+      std::vector<uint32_t> fast;
+      EXPECT_TRUE(encoding_internal::EncodeLongPiece(
+          vocab, reinterpret_cast<const uint8_t*>(r.data()), r.size(), &fast))
+          << name << ": " << r.size() << " x '" << r[0] << "'";
+    }
     for (const std::string& s : inputs) {
       const uint8_t* p = reinterpret_cast<const uint8_t*>(s.data());
       std::vector<uint32_t> heap, fast;

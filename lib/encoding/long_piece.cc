@@ -174,23 +174,39 @@ bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector
     return vocab.ByteRank(p[pos]);
   };
 
+  // Positions known to lead nowhere. Where a valid sequence puts a token boundary, the tokens
+  // before it are the BPE of the text before it (the same characterisation), so every path
+  // that reaches a position arrives with the same last token: once no token fits after a
+  // position, none ever will, and no later candidate may end there. Each position is given up
+  // at most once, which keeps the search linear in the piece (without it, a run of '*' or '-',
+  // whose BPE does not start with its longest tokens, backed up over most of the piece).
+  // Allocated at the first step back, which most pieces never take.
+  std::vector<uint64_t> dead;
+  auto is_dead = [&dead](size_t at) {
+    return !dead.empty() && ((dead[at >> 6] >> (at & 63)) & 1) != 0;
+  };
   size_t pos = 0;
-  size_t budget = n / 4 + 64;  // Backtracking steps allowed before giving up.
+  size_t budget = n + 64;  // Steps back (each gives up a position): a safety net only.
   uint32_t cand = n > 0 ? longest(0) : kNoRank;
   while (pos < n) {
-    if (out->size() == base || Compatible(vocab, compat, out->back(), cand)) {
+    const size_t end = pos + vocab.TokenBytes(cand).size();
+    if (!is_dead(end) &&
+        (out->size() == base || Compatible(vocab, compat, out->back(), cand))) {
       out->push_back(cand);
-      pos += vocab.TokenBytes(cand).size();
+      pos = end;
       if (pos < n) cand = longest(pos);
       continue;
     }
     cand = t.next_shorter[cand];
-    // No token at pos fits after the previous one: back up and shorten the previous one.
+    // No token at pos fits after the previous one: give pos up, back up and shorten the
+    // previous one.
     while (cand == kNoRank) {
       if (out->size() == base || budget-- == 0) {
         out->resize(base);
         return false;
       }
+      if (dead.empty()) dead.assign(n / 64 + 1, 0);
+      dead[pos >> 6] |= uint64_t{1} << (pos & 63);
       // The previous token ends where the rejected one would have started.
       uint32_t prev = out->back();
       pos -= vocab.TokenBytes(prev).size();

@@ -9,8 +9,10 @@
 // and backing up a step when none fits. Compatibility is decided by running the exact merge
 // on the pair's bytes (at most twice the longest token), cached per thread.
 //
-// The search is bounded: past a budget of backtracking steps it gives up and the caller
-// falls back to the heap merge, so the result is exact either way.
+// A position after which no token fits is remembered and never ended at again, so each
+// position is given up at most once and the search is linear in the piece (times the number
+// of candidate tokens at a position). Should a vocabulary not have the property the search
+// relies on, it gives up and the caller falls back to the heap merge: exact either way.
 #ifndef TOKWISE_LIB_ENCODING_LONG_PIECE_H_
 #define TOKWISE_LIB_ENCODING_LONG_PIECE_H_
 
