@@ -315,7 +315,7 @@ TEST(Bpe, LongPieceEncoderAgreesWithHeapMerge) {
     for (const std::string& r : runs) {
       std::vector<uint32_t> fast;
       EXPECT_TRUE(encoding_internal::EncodeLongPiece(
-          vocab, reinterpret_cast<const uint8_t*>(r.data()), r.size(), &fast))
+          vocab, reinterpret_cast<const uint8_t*>(r.data()), r.size(), &fast, r.size() + 64))
           << name << ": " << r.size() << " x '" << r[0] << "'";
     }
     for (const std::string& s : inputs) {
@@ -324,7 +324,7 @@ TEST(Bpe, LongPieceEncoderAgreesWithHeapMerge) {
       encoding_internal::MergeLarge(vocab, p, s.size(), scratch,
                                     [&](uint32_t r) { heap.push_back(r); });
       if (vocab.Lookup(p, s.size()) != encoding_internal::kNoRank) continue;
-      if (encoding_internal::EncodeLongPiece(vocab, p, s.size(), &fast)) {
+      if (encoding_internal::EncodeLongPiece(vocab, p, s.size(), &fast, s.size() + 64)) {
         ++used_fast;
         ASSERT_EQ(fast, heap) << name << " on " << s.substr(0, 80);
       }
@@ -333,6 +333,41 @@ TEST(Bpe, LongPieceEncoderAgreesWithHeapMerge) {
   std::printf("[long-piece] %zu of %zu inputs encoded by the linear path, all equal to the heap\n",
               used_fast, 2 * inputs.size());
   EXPECT_GT(used_fast, inputs.size());
+}
+
+// Runs of one byte, from EncodeByteRun (the period of the last token of each prefix, found and
+// followed), against the exact heap merge of the run: every printable ASCII byte and a few
+// others, at lengths around the points where the period is looked for (1024, 2048, 4096), both
+// embedded vocabularies; and the same runs through Count(), which picks the run encoder when
+// the long-piece search steps back too often.
+TEST(Bpe, ByteRunEncoderAgreesWithHeapMerge) {
+  std::string bytes;
+  for (int c = 0x20; c < 0x7F; ++c) bytes.push_back(static_cast<char>(c));
+  bytes += "\t\n\x01";
+  size_t used_run = 0;
+  for (const char* name : {"o200k_base", "cl100k_base"}) {
+    auto enc = *Encoding::Get(name);
+    const auto& vocab = enc->vocab();
+    encoding_internal::MergeScratch scratch;
+    for (char c : bytes) {
+      for (size_t len : {1, 2, 17, 65, 300, 1023, 1024, 1025, 2049, 4500}) {
+        const std::string run(len, c);
+        const uint8_t* p = reinterpret_cast<const uint8_t*>(run.data());
+        std::vector<uint32_t> heap, fast;
+        encoding_internal::MergeLarge(vocab, p, len, scratch,
+                                      [&](uint32_t r) { heap.push_back(r); });
+        ASSERT_TRUE(encoding_internal::EncodeByteRun(vocab, static_cast<uint8_t>(c), len, &fast))
+            << name << ": " << len << " x 0x" << std::hex << int{c};
+        ASSERT_EQ(fast, heap) << name << ": " << len << " x 0x" << std::hex << int{c};
+        ++used_run;
+        // Count() splits digits into groups of three; every other run here is one piece.
+        if (c != '\x01' && !(c >= '0' && c <= '9')) {
+          ASSERT_EQ(*enc->Count(run), heap.size()) << name << ": " << len << " x '" << c << "'";
+        }
+      }
+    }
+  }
+  std::printf("[byte-run] %zu runs equal to the heap merge\n", used_run);
 }
 
 // The token count of every prefix of a piece, from PrefixCounter (the last token of each

@@ -244,7 +244,9 @@ struct MergeScratch {
 };
 
 // Defined in long_piece.cc (see long_piece.h).
-bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector<uint32_t>* out);
+bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector<uint32_t>* out,
+                     size_t max_steps_back);
+bool EncodeByteRun(const Vocab& vocab, uint8_t c, size_t n, std::vector<uint32_t>* out);
 
 void MergeLargeImpl(const Vocab& vocab, const uint8_t* p, size_t n, MergeScratch& s);
 
@@ -319,7 +321,13 @@ template <class Emit>
     return;
   }
   scratch.long_out.clear();
-  if (EncodeLongPiece(vocab, p, n, &scratch.long_out)) {
+  // A run of one byte can need a step back at every few tokens (the BPE of a long run of '*'
+  // starts with 64s where the longest token is 96): past a step per kilobyte, the run's own
+  // encoder, which finds the period of its tokens, is far quicker.
+  const bool one_byte = std::memcmp(p, p + 1, n - 1) == 0;
+  if (EncodeLongPiece(vocab, p, n, &scratch.long_out, one_byte ? n / 1024 + 64 : n + 64) ||
+      (one_byte && EncodeByteRun(vocab, p[0], n, &scratch.long_out)) ||
+      (one_byte && EncodeLongPiece(vocab, p, n, &scratch.long_out, n + 64))) {
     for (uint32_t t : scratch.long_out) emit(t);
     return;
   }

@@ -146,7 +146,8 @@ size_t ViewLongPieceTables(const char* data, size_t size, uint32_t n, LongPieceT
   return need;
 }
 
-bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector<uint32_t>* out) {
+bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector<uint32_t>* out,
+                     size_t max_steps_back) {
   const LongPieceTables& t = GetLongPieceTables(vocab);
   CompatCache& compat = ThreadCompatCache(vocab);
   const size_t base = out->size();
@@ -186,7 +187,7 @@ bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector
     return !dead.empty() && ((dead[at >> 6] >> (at & 63)) & 1) != 0;
   };
   size_t pos = 0;
-  size_t budget = n + 64;  // Steps back (each gives up a position): a safety net only.
+  size_t budget = max_steps_back;
   uint32_t cand = n > 0 ? longest(0) : kNoRank;
   while (pos < n) {
     const size_t end = pos + vocab.TokenBytes(cand).size();
@@ -214,6 +215,69 @@ bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector
       cand = t.next_shorter[prev];
     }
   }
+  return true;
+}
+
+bool EncodeByteRun(const Vocab& vocab, uint8_t c, size_t n, std::vector<uint32_t>* out) {
+  const LongPieceTables& t = GetLongPieceTables(vocab);
+  CompatCache& compat = ThreadCompatCache(vocab);
+  // The reachable tokens made of c alone, by length (rank[L], 0 where none), longest first.
+  const size_t max_len = std::min<size_t>({vocab.max_token_len(), n, 255});
+  const std::string run(max_len, static_cast<char>(c));
+  std::vector<uint32_t> rank(max_len + 1, kNoRank);
+  std::vector<uint8_t> lengths;
+  for (size_t len = max_len; len >= 1; --len) {
+    const uint32_t r = vocab.Lookup(reinterpret_cast<const uint8_t*>(run.data()), len);
+    if (r != kNoRank && t.reachable[r]) {
+      rank[len] = r;
+      lengths.push_back(static_cast<uint8_t>(len));
+    }
+  }
+  if (lengths.empty() || lengths.back() != 1) return false;
+  const size_t window = lengths.front();
+
+  // last[i]: length of the last token of BPE(c^i), the one candidate that fits after the last
+  // token of what comes before it (the characterisation of long_piece.h; PrefixCounter does
+  // the same for any text). From i >= window on, last[i] depends only on the `window` values
+  // before it, so once `window` consecutive values repeat `period` places apart, the whole
+  // rest of the sequence repeats with that period.
+  std::vector<uint8_t> last(1, 0);
+  size_t period = 0;
+  for (size_t check = 1024;; check *= 2) {
+    const size_t upto = std::min(check, n);
+    for (size_t i = last.size(); i <= upto; ++i) {
+      uint8_t found = 0;
+      for (const uint8_t len : lengths) {
+        if (len > i) continue;
+        if (len == i || Compatible(vocab, compat, rank[last[i - len]], rank[len])) {
+          found = len;
+          break;
+        }
+      }
+      if (found == 0) return false;  // The characterisation fails for this vocabulary.
+      last.push_back(found);
+    }
+    if (upto == n) break;
+    // A period, if any, whose repetition is seen over a whole window after the start-up.
+    for (size_t p = 1; p + 2 * window <= upto && period == 0; ++p) {
+      if (std::equal(last.begin() + (upto - window + 1), last.end(),
+                     last.begin() + (upto - window + 1 - p))) {
+        period = p;
+      }
+    }
+    if (period != 0) break;
+  }
+
+  // The tokens, from the end back: BPE(c^i) is BPE(c^(i - last[i])) and then c^last[i].
+  const size_t known = last.size() - 1;
+  const size_t base = out->size();
+  for (size_t i = n; i > 0;) {
+    size_t at = i;
+    if (at > known) at -= ((at - known + period - 1) / period) * period;
+    out->push_back(rank[last[at]]);
+    i -= last[at];
+  }
+  std::reverse(out->begin() + static_cast<std::ptrdiff_t>(base), out->end());
   return true;
 }
 
