@@ -315,7 +315,7 @@ TEST(Bpe, LongPieceEncoderAgreesWithHeapMerge) {
     for (const std::string& r : runs) {
       std::vector<uint32_t> fast;
       EXPECT_TRUE(encoding_internal::EncodeLongPiece(
-          vocab, reinterpret_cast<const uint8_t*>(r.data()), r.size(), &fast, r.size() + 64))
+          vocab, reinterpret_cast<const uint8_t*>(r.data()), r.size(), &fast, ~size_t{0}))
           << name << ": " << r.size() << " x '" << r[0] << "'";
     }
     for (const std::string& s : inputs) {
@@ -324,7 +324,7 @@ TEST(Bpe, LongPieceEncoderAgreesWithHeapMerge) {
       encoding_internal::MergeLarge(vocab, p, s.size(), scratch,
                                     [&](uint32_t r) { heap.push_back(r); });
       if (vocab.Lookup(p, s.size()) != encoding_internal::kNoRank) continue;
-      if (encoding_internal::EncodeLongPiece(vocab, p, s.size(), &fast, s.size() + 64)) {
+      if (encoding_internal::EncodeLongPiece(vocab, p, s.size(), &fast, ~size_t{0})) {
         ++used_fast;
         ASSERT_EQ(fast, heap) << name << " on " << s.substr(0, 80);
       }
@@ -335,39 +335,52 @@ TEST(Bpe, LongPieceEncoderAgreesWithHeapMerge) {
   EXPECT_GT(used_fast, inputs.size());
 }
 
-// Runs of one byte, from EncodeByteRun (the period of the last token of each prefix, found and
-// followed), against the exact heap merge of the run: every printable ASCII byte and a few
-// others, at lengths around the points where the period is looked for (1024, 2048, 4096), both
-// embedded vocabularies; and the same runs through Count(), which picks the run encoder when
-// the long-piece search steps back too often.
-TEST(Bpe, ByteRunEncoderAgreesWithHeapMerge) {
-  std::string bytes;
-  for (int c = 0x20; c < 0x7F; ++c) bytes.push_back(static_cast<char>(c));
-  bytes += "\t\n\x01";
+// Runs of a short unit, from EncodePeriodicRun (the period of the last token of each prefix,
+// found and followed), against the exact heap merge of the run: every printable ASCII byte and
+// a few others, and units of two to four bytes (punctuation, letters, CJK, Cyrillic), at
+// lengths around the points where the period is looked for (1024, 2048, 4096), both embedded
+// vocabularies; and the same runs through Count(), which picks the run encoder when the
+// long-piece search steps back too often.
+TEST(Bpe, PeriodicRunEncoderAgreesWithHeapMerge) {
+  std::vector<std::string> units;
+  for (int c = 0x20; c < 0x7F; ++c) units.push_back(std::string(1, static_cast<char>(c)));
+  for (const char* u : {"\t", "\n", "\x01", "/*", "*/", "-=", "=>", "ab", "aB", "-*-", "=-=",
+                        "\xE4\xB8\x80", "\xD0\xB0\xD0\xB1", "\xE0\xA4\x95"}) {
+    units.push_back(u);
+  }
   size_t used_run = 0;
   for (const char* name : {"o200k_base", "cl100k_base"}) {
     auto enc = *Encoding::Get(name);
     const auto& vocab = enc->vocab();
     encoding_internal::MergeScratch scratch;
-    for (char c : bytes) {
-      for (size_t len : {1, 2, 17, 65, 300, 1023, 1024, 1025, 2049, 4500}) {
-        const std::string run(len, c);
+    for (const std::string& unit : units) {
+      for (size_t reps : {1, 2, 17, 65, 300, 1023, 1024, 1025, 2049, 4500}) {
+        std::string run;
+        for (size_t k = 0; k < reps; ++k) run += unit;
+        if (run.size() > 9000) run.resize(9000 - 9000 % unit.size());
         const uint8_t* p = reinterpret_cast<const uint8_t*>(run.data());
         std::vector<uint32_t> heap, fast;
-        encoding_internal::MergeLarge(vocab, p, len, scratch,
+        encoding_internal::MergeLarge(vocab, p, run.size(), scratch,
                                       [&](uint32_t r) { heap.push_back(r); });
-        ASSERT_TRUE(encoding_internal::EncodeByteRun(vocab, static_cast<uint8_t>(c), len, &fast))
-            << name << ": " << len << " x 0x" << std::hex << int{c};
-        ASSERT_EQ(fast, heap) << name << ": " << len << " x 0x" << std::hex << int{c};
-        ++used_run;
-        // Count() splits digits into groups of three; every other run here is one piece.
-        if (c != '\x01' && !(c >= '0' && c <= '9')) {
-          ASSERT_EQ(*enc->Count(run), heap.size()) << name << ": " << len << " x '" << c << "'";
+        const std::string what = std::string(name) + ": " + std::to_string(reps) + " x \"" +
+                                 unit + "\"";
+        if (run.size() > vocab.max_token_len() + unit.size()) {
+          ASSERT_EQ(encoding_internal::RepeatUnit(p, run.size()), unit.size()) << what;
+          ASSERT_TRUE(encoding_internal::EncodePeriodicRun(vocab, p, run.size(), unit.size(),
+                                                           &fast))
+              << what;
+          ASSERT_EQ(fast, heap) << what;
+          ++used_run;
+        }
+        // Count() splits digits into groups of three and o200k words at a case change; every
+        // other run here is one piece.
+        if (unit.find_first_of("0123456789") == std::string::npos && unit != "aB") {
+          ASSERT_EQ(*enc->Count(run), heap.size()) << what;
         }
       }
     }
   }
-  std::printf("[byte-run] %zu runs equal to the heap merge\n", used_run);
+  std::printf("[periodic-run] %zu runs equal to the heap merge\n", used_run);
 }
 
 // The token count of every prefix of a piece, from PrefixCounter (the last token of each

@@ -245,8 +245,10 @@ struct MergeScratch {
 
 // Defined in long_piece.cc (see long_piece.h).
 bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector<uint32_t>* out,
-                     size_t max_steps_back);
-bool EncodeByteRun(const Vocab& vocab, uint8_t c, size_t n, std::vector<uint32_t>* out);
+                     size_t max_work);
+size_t RepeatUnit(const uint8_t* p, size_t n);
+bool EncodePeriodicRun(const Vocab& vocab, const uint8_t* p, size_t n, size_t unit,
+                       std::vector<uint32_t>* out);
 
 void MergeLargeImpl(const Vocab& vocab, const uint8_t* p, size_t n, MergeScratch& s);
 
@@ -321,13 +323,16 @@ template <class Emit>
     return;
   }
   scratch.long_out.clear();
-  // A run of one byte can need a step back at every few tokens (the BPE of a long run of '*'
-  // starts with 64s where the longest token is 96): past a step per kilobyte, the run's own
-  // encoder, which finds the period of its tokens, is far quicker.
-  const bool one_byte = std::memcmp(p, p + 1, n - 1) == 0;
-  if (EncodeLongPiece(vocab, p, n, &scratch.long_out, one_byte ? n / 1024 + 64 : n + 64) ||
-      (one_byte && EncodeByteRun(vocab, p[0], n, &scratch.long_out)) ||
-      (one_byte && EncodeLongPiece(vocab, p, n, &scratch.long_out, n + 64))) {
+  // A run of a short unit can need a step back every few tokens (the BPE of a long run of '*'
+  // starts with 64s where the longest token is 96) or many lookups a byte ("/*/*"): past one
+  // lookup, check or step per eight bytes, the run's own encoder, which finds the period of
+  // its tokens, takes over. Runs it would be slower on (spaces: long tokens, found at the
+  // first lookup) stay within that.
+  const size_t unit = RepeatUnit(p, n);
+  constexpr size_t kNoLimit = ~size_t{0};
+  if (EncodeLongPiece(vocab, p, n, &scratch.long_out, unit != 0 ? n / 8 + 256 : kNoLimit) ||
+      (unit != 0 && EncodePeriodicRun(vocab, p, n, unit, &scratch.long_out)) ||
+      (unit != 0 && EncodeLongPiece(vocab, p, n, &scratch.long_out, kNoLimit))) {
     for (uint32_t t : scratch.long_out) emit(t);
     return;
   }

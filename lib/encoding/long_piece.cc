@@ -147,7 +147,7 @@ size_t ViewLongPieceTables(const char* data, size_t size, uint32_t n, LongPieceT
 }
 
 bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector<uint32_t>* out,
-                     size_t max_steps_back) {
+                     size_t max_work) {
   const LongPieceTables& t = GetLongPieceTables(vocab);
   CompatCache& compat = ThreadCompatCache(vocab);
   const size_t base = out->size();
@@ -155,11 +155,13 @@ bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector
   // Longest reachable token at pos.
   // Longest reachable token at pos: lengths above 64 one by one (rare), then only the
   // lengths that some reachable token starting with these two bytes has.
+  size_t work = 0;  // Lookups, compatibility checks and steps back (64 each), against max_work.
   auto longest = [&](size_t pos) -> uint32_t {
     if (n - pos == 1) return vocab.ByteRank(p[pos]);
     const size_t key = (p[pos] << 8) | p[pos + 1];
     const size_t rest = n - pos;
     for (size_t len = std::min<size_t>(t.max_len[key], rest); len > 64; --len) {
+      ++work;
       uint32_t r = vocab.LookupLikelyMiss(p + pos, len);
       if (r != kNoRank && t.reachable[r]) return r;
     }
@@ -169,6 +171,7 @@ bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector
     while (mask != 0) {
       size_t len = 64 - static_cast<size_t>(__builtin_clzll(mask));
       mask &= ~(uint64_t{1} << (len - 1));
+      ++work;
       uint32_t r = vocab.LookupLikelyMiss(p + pos, len);
       if (r != kNoRank && t.reachable[r]) return r;
     }
@@ -187,22 +190,27 @@ bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector
     return !dead.empty() && ((dead[at >> 6] >> (at & 63)) & 1) != 0;
   };
   size_t pos = 0;
-  size_t budget = max_steps_back;
   uint32_t cand = n > 0 ? longest(0) : kNoRank;
   while (pos < n) {
     const size_t end = pos + vocab.TokenBytes(cand).size();
     if (!is_dead(end) &&
-        (out->size() == base || Compatible(vocab, compat, out->back(), cand))) {
+        (out->size() == base || (++work, Compatible(vocab, compat, out->back(), cand)))) {
       out->push_back(cand);
       pos = end;
       if (pos < n) cand = longest(pos);
+      if (work > max_work) {
+        out->resize(base);
+        return false;
+      }
       continue;
     }
     cand = t.next_shorter[cand];
     // No token at pos fits after the previous one: give pos up, back up and shorten the
     // previous one.
     while (cand == kNoRank) {
-      if (out->size() == base || budget-- == 0) {
+      // A step back weighs as much as the lookups and checks it throws away, about a token's.
+      work += 64;
+      if (out->size() == base || work > max_work) {
         out->resize(base);
         return false;
       }
@@ -218,64 +226,81 @@ bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector
   return true;
 }
 
-bool EncodeByteRun(const Vocab& vocab, uint8_t c, size_t n, std::vector<uint32_t>* out) {
+size_t RepeatUnit(const uint8_t* p, size_t n) {
+  for (size_t unit = 1; unit <= kMaxRepeatUnit; ++unit) {
+    if (n >= 2 * unit && std::memcmp(p, p + unit, n - unit) == 0) return unit;
+  }
+  return 0;
+}
+
+bool EncodePeriodicRun(const Vocab& vocab, const uint8_t* p, size_t n, size_t unit,
+                       std::vector<uint32_t>* out) {
   const LongPieceTables& t = GetLongPieceTables(vocab);
   CompatCache& compat = ThreadCompatCache(vocab);
-  // The reachable tokens made of c alone, by length (rank[L], 0 where none), longest first.
-  const size_t max_len = std::min<size_t>({vocab.max_token_len(), n, 255});
-  const std::string run(max_len, static_cast<char>(c));
-  std::vector<uint32_t> rank(max_len + 1, kNoRank);
-  std::vector<uint8_t> lengths;
-  for (size_t len = max_len; len >= 1; --len) {
-    const uint32_t r = vocab.Lookup(reinterpret_cast<const uint8_t*>(run.data()), len);
-    if (r != kNoRank && t.reachable[r]) {
-      rank[len] = r;
-      lengths.push_back(static_cast<uint8_t>(len));
+  const size_t max_len = std::min<size_t>({vocab.max_token_len(), 255});
+  if (unit == 0 || unit > kMaxRepeatUnit || n < max_len + unit) return false;
+  // The candidates for the last token of a prefix depend only on where the prefix ends within
+  // the unit (its length mod unit): the reachable tokens that end the text there, longest
+  // first. The text ending at any offset j >= max_len with that remainder shows them all.
+  struct Candidate {
+    uint32_t rank;
+    uint8_t len;
+  };
+  std::vector<Candidate> candidates[kMaxRepeatUnit];
+  size_t window = 0;  // The longest candidate.
+  for (size_t r = 0; r < unit; ++r) {
+    const size_t j = max_len + (r + unit - max_len % unit) % unit;  // j >= max_len, j % unit == r
+    for (size_t len = max_len; len >= 1; --len) {
+      const uint32_t rank = vocab.Lookup(p + j - len, len);
+      if (rank != kNoRank && t.reachable[rank]) {
+        candidates[r].push_back({rank, static_cast<uint8_t>(len)});
+        window = std::max(window, len);
+      }
     }
   }
-  if (lengths.empty() || lengths.back() != 1) return false;
-  const size_t window = lengths.front();
 
-  // last[i]: length of the last token of BPE(c^i), the one candidate that fits after the last
-  // token of what comes before it (the characterisation of long_piece.h; PrefixCounter does
-  // the same for any text). From i >= window on, last[i] depends only on the `window` values
-  // before it, so once `window` consecutive values repeat `period` places apart, the whole
-  // rest of the sequence repeats with that period.
-  std::vector<uint8_t> last(1, 0);
+  // last[i]: the last token of BPE(p[0, i)), the one candidate that fits after the last token
+  // of what comes before it (the characterisation of long_piece.h; PrefixCounter does the same
+  // for any text). Past the first `window` bytes, last[i] depends only on i mod unit and the
+  // `window` values before it: once `window` consecutive values repeat a multiple of `unit`
+  // places apart, the whole rest of the sequence repeats with that period.
+  std::vector<uint32_t> last(1, kNoRank);
+  std::vector<uint8_t> len_of(1, 0);
   size_t period = 0;
   for (size_t check = 1024;; check *= 2) {
     const size_t upto = std::min(check, n);
     for (size_t i = last.size(); i <= upto; ++i) {
-      uint8_t found = 0;
-      for (const uint8_t len : lengths) {
-        if (len > i) continue;
-        if (len == i || Compatible(vocab, compat, rank[last[i - len]], rank[len])) {
-          found = len;
+      const Candidate* found = nullptr;
+      for (const Candidate& c : candidates[i % unit]) {
+        if (c.len > i) continue;
+        if (c.len == i || Compatible(vocab, compat, last[i - c.len], c.rank)) {
+          found = &c;
           break;
         }
       }
-      if (found == 0) return false;  // The characterisation fails for this vocabulary.
-      last.push_back(found);
+      if (found == nullptr) return false;  // The characterisation fails for this vocabulary.
+      last.push_back(found->rank);
+      len_of.push_back(found->len);
     }
     if (upto == n) break;
     // A period, if any, whose repetition is seen over a whole window after the start-up.
-    for (size_t p = 1; p + 2 * window <= upto && period == 0; ++p) {
+    for (size_t q = unit; q + 2 * window <= upto && period == 0; q += unit) {
       if (std::equal(last.begin() + (upto - window + 1), last.end(),
-                     last.begin() + (upto - window + 1 - p))) {
-        period = p;
+                     last.begin() + (upto - window + 1 - q))) {
+        period = q;
       }
     }
     if (period != 0) break;
   }
 
-  // The tokens, from the end back: BPE(c^i) is BPE(c^(i - last[i])) and then c^last[i].
+  // The tokens, from the end back: BPE(p[0, i)) is BPE(p[0, i - len)) and then last[i].
   const size_t known = last.size() - 1;
   const size_t base = out->size();
   for (size_t i = n; i > 0;) {
     size_t at = i;
     if (at > known) at -= ((at - known + period - 1) / period) * period;
-    out->push_back(rank[last[at]]);
-    i -= last[at];
+    out->push_back(last[at]);
+    i -= len_of[at];
   }
   std::reverse(out->begin() + static_cast<std::ptrdiff_t>(base), out->end());
   return true;

@@ -63,17 +63,25 @@ std::string SerializeLongPieceTables(const Vocab& vocab);
 // Views tables serialized for a vocab of n ranks; returns bytes consumed, or 0 if too short.
 size_t ViewLongPieceTables(const char* data, size_t size, uint32_t n, LongPieceTables* t);
 
-// Encodes p[0, n) into *out (appending). Returns false, leaving *out as it was, after
-// max_steps_back steps back (each gives a position up, so n + 1 of them always suffice where
-// the characterisation holds); the caller then encodes the piece another way.
+// Encodes p[0, n) into *out (appending). Returns false, leaving *out as it was, once its
+// lookups, compatibility checks and steps back (64 each) add up to more than max_work
+// (SIZE_MAX: no limit; the search ends anyway), or where the characterisation does not hold;
+// the caller then encodes the piece another way.
 bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector<uint32_t>* out,
-                     size_t max_steps_back);
+                     size_t max_work);
 
-// Encodes n copies of the byte c into *out (appending), in time linear in the tokens: the last
-// token of each prefix of a run repeats with a period once past a start-up, which is found
-// (a few thousand bytes' work) and then followed. Returns false, leaving *out as it was, where
-// the characterisation does not hold (the caller then encodes the run another way).
-bool EncodeByteRun(const Vocab& vocab, uint8_t c, size_t n, std::vector<uint32_t>* out);
+// The length (1 to kMaxRepeatUnit) of the shortest unit p[0, n) repeats, or 0 if none.
+inline constexpr size_t kMaxRepeatUnit = 4;
+size_t RepeatUnit(const uint8_t* p, size_t n);
+
+// Encodes p[0, n), a repetition of its first `unit` bytes (RepeatUnit()), into *out
+// (appending), in time linear in the tokens: the last token of each prefix of such a run
+// repeats with a period once past a start-up, which is found (a few thousand bytes' work) and
+// then followed. Returns false, leaving *out as it was, for a run shorter than the longest
+// token and a unit, or where the characterisation does not hold (the caller then encodes the
+// run another way).
+bool EncodePeriodicRun(const Vocab& vocab, const uint8_t* p, size_t n, size_t unit,
+                       std::vector<uint32_t>* out);
 
 // Per-vocab tables for finding the tokens that END at a position (the mirror of len_mask and
 // len_mask6, which find the tokens that start there). Built on first use from a vocab's tokens
