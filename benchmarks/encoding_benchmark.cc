@@ -120,6 +120,10 @@ void BM_CountWorst(benchmark::State& state, const char* encoding, const char* wh
       {"cjk", Repeat("\xE4\xB8\x80", 1 << 20)},  // U+4E00
       {"spaces", Repeat(" ", 1 << 20)},
       {"caret", Repeat("^", 1 << 20)},
+      // Runs whose BPE does not start with the longest token: the long-piece search gives way
+      // to the run encoder (EncodePeriodicRun).
+      {"star", Repeat("*", 1 << 20)},
+      {"comment", Repeat("/*", 1 << 20)},
   };
   Run(state, encoding, inputs->at(which), false);
 }
@@ -130,8 +134,11 @@ TOKWISE_WORST(o200k_base, base64);
 TOKWISE_WORST(o200k_base, cjk);
 TOKWISE_WORST(o200k_base, spaces);
 TOKWISE_WORST(o200k_base, caret);
+TOKWISE_WORST(o200k_base, star);
+TOKWISE_WORST(o200k_base, comment);
 TOKWISE_WORST(cl100k_base, a);
 TOKWISE_WORST(cl100k_base, base64);
+TOKWISE_WORST(cl100k_base, comment);
 
 // The corpus in pieces of 16 kB, cut at character boundaries (every piece valid UTF-8).
 const std::vector<std::string>& CorpusChunks() {
