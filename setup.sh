@@ -57,7 +57,7 @@ build() {
 }
 
 run() {
-  build
+  build >&2  # Build output on stderr: standard output is the report alone.
   local tw="$BUILD_DIR/bindings/cli/tokwise"
   log "the main job: where every token of an agent run went (examples/research_agent.jsonl)"
   "$tw" report examples/research_agent.jsonl --html "$BUILD_DIR/research_agent_report.html"
