@@ -129,6 +129,23 @@ def test_count_batch():
     assert info.value.index == 1 and info.value.byte_offset == 4
 
 
+def test_worker_pool_batches():
+    # A pool's threads serve batch after batch, with the counts tiktoken documents for these
+    # texts; ids equal those of single calls (checked against goldens elsewhere).
+    enc = tokwise.get_encoding("cl100k_base")
+    texts = ["hello world", "", "tiktoken is great!", b"2 + 2 = 4"] * 40
+    pool = tokwise.WorkerPool(2)
+    assert pool.threads == 2
+    for _ in range(3):
+        assert enc.count_batch(texts, pool=pool) == [2, 0, 6, 7] * 40
+    assert enc.encode_batch(texts, pool=pool) == [enc.encode(t) for t in texts]
+    assert enc.encode_ordinary_batch(texts, pool=pool) == [enc.encode_ordinary(t) for t in texts]
+    assert tokwise.WorkerPool(0).threads == 1
+    with pytest.raises(tokwise.InvalidUtf8Error) as info:
+        enc.count_batch(["fine", b"bad \xff", b"\xff"], pool=pool)
+    assert info.value.index == 1 and info.value.byte_offset == 4
+
+
 def test_encode_batch_error_index():
     enc = tokwise.get_encoding("cl100k_base")
     with pytest.raises(tokwise.DisallowedSpecialTokenError) as info:

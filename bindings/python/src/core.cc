@@ -234,20 +234,32 @@ py::tuple CountUntil(const CoreEncoding& self, py::handle text, size_t limit,
   return py::make_tuple(r.count, r.exceeded, r.byte_offset, cut);
 }
 
-std::vector<size_t> CountBatch(const CoreEncoding& self, py::handle texts, int threads,
+// `threads` of the batch calls: a thread count, or a WorkerPool (its threads, and their
+// caches, outlive the call). Calls batch(pool) or batch(count).
+template <class Batch>
+auto OnThreads(py::handle threads, Batch&& batch) {
+  if (py::isinstance<tokwise::WorkerPool>(threads)) {
+    return batch(threads.cast<tokwise::WorkerPool&>());
+  }
+  return batch(threads.cast<int>());
+}
+
+std::vector<size_t> CountBatch(const CoreEncoding& self, py::handle texts, py::handle threads,
                                const Options* options) {
   TextBatch batch(texts);
   const auto& o = OptionsOr(options, false).count;
-  return Check(
-      MaybeWithoutGil(batch.bytes, [&] { return self.enc->CountBatch(batch.views, threads, o); }));
+  return Check(OnThreads(threads, [&](auto&& on) {
+    return MaybeWithoutGil(batch.bytes, [&] { return self.enc->CountBatch(batch.views, on, o); });
+  }));
 }
 
-py::list EncodeBatch(const CoreEncoding& self, py::handle texts, int threads,
+py::list EncodeBatch(const CoreEncoding& self, py::handle texts, py::handle threads,
                      const Options* options, bool default_reject) {
   TextBatch batch(texts);
   const auto& o = OptionsOr(options, default_reject).encode;
-  auto all = Check(
-      MaybeWithoutGil(batch.bytes, [&] { return self.enc->EncodeBatch(batch.views, threads, o); }));
+  auto all = Check(OnThreads(threads, [&](auto&& on) {
+    return MaybeWithoutGil(batch.bytes, [&] { return self.enc->EncodeBatch(batch.views, on, o); });
+  }));
   py::list out(all.size());
   for (size_t i = 0; i < all.size(); ++i) out[i] = ToList(all[i]);
   return out;
@@ -318,6 +330,14 @@ PYBIND11_MODULE(_core, m) {
   py::class_<Options>(m, "Options")
       .def(py::init(&MakeOptions), py::arg("special"), py::arg("overrides"),
            py::arg("replace_invalid_utf8"));
+
+  py::class_<tokwise::WorkerPool>(
+      m, "WorkerPool",
+      "Worker threads for the batch calls, kept across calls (and with them their caches: a "
+      "new thread counts its first text about 1.5x slower). `threads` counts the calling "
+      "thread; below 1 means 1. Batches on one pool run one at a time.")
+      .def(py::init<int>(), py::arg("threads"))
+      .def_property_readonly("threads", &tokwise::WorkerPool::threads);
 
   py::class_<CoreEncoding>(m, "Encoding")
       .def_property_readonly("name", [](const CoreEncoding& s) { return s.enc->name(); })

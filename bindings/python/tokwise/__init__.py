@@ -68,7 +68,7 @@ from ._cost import (
     price_usage,
     simulate,
 )
-from ._encoding import CountUntilResult, Encoding, IncrementalCounter
+from ._encoding import CountUntilResult, Encoding, IncrementalCounter, WorkerPool
 from ._errors import (
     DisallowedSpecialTokenError,
     FailedPreconditionError,
@@ -150,6 +150,7 @@ __all__ = [
     "Encoding",
     "CountUntilResult",
     "IncrementalCounter",
+    "WorkerPool",
     "get_encoding",
     "encoding_for_model",
     "encoding_name_for_model",

@@ -19,6 +19,8 @@ SpecialCollection = Union[Literal["all"], Collection[str]]
 # tiktoken's default thread count for batch calls.
 _MAX_THREADS = min(os.cpu_count() or 8, 32)
 
+WorkerPool = _core.WorkerPool
+
 _AS_TEXT = _core.SPECIAL_AS_TEXT
 _RECOGNIZE = _core.SPECIAL_RECOGNIZE
 _REJECT = _core.SPECIAL_REJECT
@@ -270,13 +272,19 @@ class Encoding:
         return np.frombuffer(buffer, dtype=np.uint32)
 
     def encode_ordinary_batch(
-        self, text: Sequence[Text], *, num_threads: int = _MAX_THREADS
+        self,
+        text: Sequence[Text],
+        *,
+        num_threads: int = _MAX_THREADS,
+        pool: WorkerPool | None = None,
     ) -> list[list[int]]:
-        """encode_ordinary() of each text, on num_threads threads (without the GIL)."""
+        """encode_ordinary() of each text, on num_threads threads (without the GIL), or on
+        pool's threads if a WorkerPool is given."""
+        threads = num_threads if pool is None else pool
         try:
-            return self._core.encode_batch(text, num_threads, None, False)
+            return self._core.encode_batch(text, threads, None, False)
         except UnicodeEncodeError:
-            return self._core.encode_batch(_repair_all(text), num_threads, None, False)
+            return self._core.encode_batch(_repair_all(text), threads, None, False)
 
     def encode_batch(
         self,
@@ -285,8 +293,10 @@ class Encoding:
         num_threads: int = _MAX_THREADS,
         allowed_special: SpecialSet = frozenset(),
         disallowed_special: SpecialCollection = "all",
+        pool: WorkerPool | None = None,
     ) -> list[list[int]]:
-        """encode() of each text, on num_threads threads (without the GIL).
+        """encode() of each text, on num_threads threads (without the GIL), or on pool's
+        threads if a WorkerPool is given.
 
         An error names the index of the first failing text (its `index` attribute).
         """
@@ -297,10 +307,11 @@ class Encoding:
             if not allowed_special and disallowed_special == "all"
             else self._options(allowed_special, disallowed_special, False)
         )
+        threads = num_threads if pool is None else pool
         try:
-            return self._core.encode_batch(text, num_threads, options, True)
+            return self._core.encode_batch(text, threads, options, True)
         except UnicodeEncodeError:
-            return self._core.encode_batch(_repair_all(text), num_threads, options, True)
+            return self._core.encode_batch(_repair_all(text), threads, options, True)
 
     def encode_single_token(self, text_or_bytes: str | bytes) -> int:
         """The id of a string or byte string that is exactly one token (special ones included).
@@ -399,8 +410,11 @@ class Encoding:
         allowed_special: SpecialSet = frozenset(),
         disallowed_special: SpecialCollection = (),
         errors: Literal["strict", "replace"] = "strict",
+        pool: WorkerPool | None = None,
     ) -> list[int]:
-        """count() of each text, on num_threads threads (without the GIL).
+        """count() of each text, on num_threads threads (without the GIL), or on pool's
+        threads if a WorkerPool is given (its threads, and their caches, stay for the next
+        batch).
 
         An error names the index of the first failing text (its `index` attribute).
         """
@@ -409,10 +423,11 @@ class Encoding:
             for t in texts if not isinstance(disallowed_special, str) else ():
                 self._check_extra_disallowed(t, disallowed_special)
             options = self._count_options("", allowed_special, disallowed_special, errors)
+        threads = num_threads if pool is None else pool
         try:
-            return self._core.count_batch(texts, num_threads, options)
+            return self._core.count_batch(texts, threads, options)
         except UnicodeEncodeError:
-            return self._core.count_batch(_repair_all(texts), num_threads, options)
+            return self._core.count_batch(_repair_all(texts), threads, options)
 
     # ====================
     # Decoding
