@@ -373,6 +373,32 @@ static void test_count_until_and_batch(void) {
   CHECK(tokwise_last_error_index() == 2);
   CHECK(tokwise_last_error_byte_offset() == 4);
   CHECK(counts[0] == 77);
+
+  /* The same on a pool kept across batches. */
+  {
+    tokwise_worker_pool* pool = NULL;
+    int round;
+    CHECK_OK(tokwise_worker_pool_create(2, &pool));
+    texts[2] = "tiktoken is great!";
+    lens[2] = strlen(texts[2]);
+    texts[3] = "2 + 2 = 4";
+    lens[3] = strlen(texts[3]);
+    for (round = 0; round < 3; ++round) {
+      for (i = 0; i < 4; ++i) counts[i] = 0;
+      CHECK_OK(tokwise_encoding_count_batch_pool(enc, texts, lens, 4, pool, NULL, counts));
+      for (i = 0; i < 4; ++i) CHECK(counts[i] == want[i]);
+    }
+    texts[3] = "bad \xff";
+    lens[3] = 5;
+    CHECK_STATUS(tokwise_encoding_count_batch_pool(enc, texts, lens, 4, pool, NULL, counts),
+                 TOKWISE_STATUS_INVALID_UTF8);
+    CHECK(tokwise_last_error_index() == 3);
+    CHECK_STATUS(tokwise_encoding_count_batch_pool(enc, texts, lens, 4, NULL, NULL, counts),
+                 TOKWISE_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(tokwise_worker_pool_create(2, NULL), TOKWISE_STATUS_INVALID_ARGUMENT);
+    tokwise_worker_pool_free(pool);
+    tokwise_worker_pool_free(NULL);
+  }
   tokwise_encoding_free(enc);
 }
 

@@ -33,6 +33,11 @@ struct tokwise_encoding_spec {
   tokwise::EncodingSpec spec;
 };
 
+struct tokwise_worker_pool {
+  explicit tokwise_worker_pool(int threads) : pool(threads) {}
+  tokwise::WorkerPool pool;
+};
+
 struct tokwise_counter {
   explicit tokwise_counter(std::shared_ptr<const tokwise::Encoding> e) : counter(std::move(e)) {}
   tokwise::IncrementalCounter counter;
@@ -155,6 +160,7 @@ tokwise_status CheckReadable(const char* path) {
   return TOKWISE_STATUS_OK;
 }
 
+
 }  // namespace tokwise::capi
 
 namespace {
@@ -176,6 +182,29 @@ const tokwise::CountOptions& CountOptionsOf(const tokwise_options* options) {
 const tokwise::EncodeOptions& EncodeOptionsOf(const tokwise_options* options) {
   static const tokwise::EncodeOptions kDefault;
   return options == nullptr ? kDefault : options->encode;
+}
+
+// The two batch entry points: `on` is a thread count or a WorkerPool.
+template <class On>
+tokwise_status CountBatchOn(const tokwise_encoding* encoding, const char* const* texts,
+                            const size_t* text_lens, size_t n, On&& on,
+                            const tokwise_options* options, size_t* counts) {
+  if (encoding == nullptr) return InvalidArgument("encoding is NULL");
+  if (n != 0 && (texts == nullptr || text_lens == nullptr || counts == nullptr)) {
+    return InvalidArgument("texts, text_lens or counts is NULL");
+  }
+  std::vector<std::string_view> views(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (BadText(texts[i], text_lens[i])) {
+      return Fail(TOKWISE_STATUS_INVALID_ARGUMENT, absl::StrCat("text ", i, " is NULL"), -1,
+                  static_cast<int64_t>(i));
+    }
+    views[i] = Text(texts[i], text_lens[i]);
+  }
+  auto r = encoding->encoding->CountBatch(views, on, CountOptionsOf(options));
+  if (!r.ok()) return FromStatus(r.status());
+  std::copy(r->begin(), r->end(), counts);
+  return TOKWISE_STATUS_OK;
 }
 
 bool ToPolicy(tokwise_special_policy in, bool for_count, tokwise::SpecialPolicy* out) {
@@ -526,22 +555,28 @@ tokwise_status tokwise_encoding_count_batch(const tokwise_encoding* encoding,
                                             size_t n, int threads, const tokwise_options* options,
                                             size_t* counts) {
   return Guard([&] {
-    if (encoding == nullptr) return InvalidArgument("encoding is NULL");
-    if (n != 0 && (texts == nullptr || text_lens == nullptr || counts == nullptr)) {
-      return InvalidArgument("texts, text_lens or counts is NULL");
-    }
-    std::vector<std::string_view> views(n);
-    for (size_t i = 0; i < n; ++i) {
-      if (BadText(texts[i], text_lens[i])) {
-        return Fail(TOKWISE_STATUS_INVALID_ARGUMENT, absl::StrCat("text ", i, " is NULL"), -1,
-                    static_cast<int64_t>(i));
-      }
-      views[i] = Text(texts[i], text_lens[i]);
-    }
-    auto r = encoding->encoding->CountBatch(views, threads, CountOptionsOf(options));
-    if (!r.ok()) return FromStatus(r.status());
-    std::copy(r->begin(), r->end(), counts);
+    return CountBatchOn(encoding, texts, text_lens, n, threads, options, counts);
+  });
+}
+
+tokwise_status tokwise_worker_pool_create(int threads, tokwise_worker_pool** out) {
+  return Guard([&] {
+    if (out == nullptr) return InvalidArgument("out is NULL");
+    *out = new tokwise_worker_pool(threads);
     return TOKWISE_STATUS_OK;
+  });
+}
+
+void tokwise_worker_pool_free(tokwise_worker_pool* pool) { delete pool; }
+
+tokwise_status tokwise_encoding_count_batch_pool(const tokwise_encoding* encoding,
+                                                 const char* const* texts,
+                                                 const size_t* text_lens, size_t n,
+                                                 tokwise_worker_pool* pool,
+                                                 const tokwise_options* options, size_t* counts) {
+  return Guard([&] {
+    if (pool == nullptr) return tokwise::capi::InvalidArgument("pool is NULL");
+    return CountBatchOn(encoding, texts, text_lens, n, pool->pool, options, counts);
   });
 }
 
