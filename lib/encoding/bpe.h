@@ -241,6 +241,10 @@ struct MergeScratch {
   std::vector<uint32_t> long_out;
   PieceCache* cache = nullptr;
   PairCache* pairs = nullptr;
+  // Piece cache misses in a row, and pieces left to merge without the cache: text that
+  // misses it all the time (random base64, hashes) stops paying for its lookups and stores.
+  uint32_t misses_in_row = 0;
+  uint32_t skip_cache = 0;
 };
 
 // Defined in long_piece.cc (see long_piece.h).
@@ -291,12 +295,23 @@ template <class Emit>
     }
     return;
   }
+  if (n <= 16 && scratch.skip_cache != 0) {
+    --scratch.skip_cache;
+    if (scratch.pairs == nullptr) scratch.pairs = &ThreadPairCache(vocab);
+    MergeShort(vocab, *scratch.pairs, p, n, emit);
+    return;
+  }
   if (n <= PieceCache::kMaxBytes) {
     if (scratch.cache == nullptr) scratch.cache = &ThreadPieceCache(vocab);
     const uint64_t h = HashBytes(p, n);
     if (const PieceCache::Entry* hit = scratch.cache->Find(h >> 20, p, n)) {
+      scratch.misses_in_row = 0;
       for (size_t i = 0; i < hit->ntok; ++i) emit(hit->tokens[i]);
       return;
+    }
+    if (++scratch.misses_in_row == 64) {
+      scratch.misses_in_row = 0;
+      scratch.skip_cache = 1024;
     }
     uint32_t tokens[PieceCache::kMaxBytes];
     size_t ntok = 0;
