@@ -18,6 +18,7 @@
 #include <cstring>
 #include <vector>
 
+#include "encoding/long_piece.h"
 #include "encoding/vocab.h"
 
 namespace tokwise::encoding_internal {
@@ -246,13 +247,6 @@ struct MergeScratch {
   uint32_t misses_in_row = 0;
   uint32_t skip_cache = 0;
 };
-
-// Defined in long_piece.cc (see long_piece.h).
-bool EncodeLongPiece(const Vocab& vocab, const uint8_t* p, size_t n, std::vector<uint32_t>* out,
-                     size_t max_work);
-size_t RepeatUnit(const uint8_t* p, size_t n);
-bool EncodePeriodicRun(const Vocab& vocab, const uint8_t* p, size_t n, size_t unit,
-                       std::vector<uint32_t>* out);
 
 void MergeLargeImpl(const Vocab& vocab, const uint8_t* p, size_t n, MergeScratch& s);
 
